@@ -1,0 +1,71 @@
+//! `oauth-inspector`: runs flows, the sandbox and (later) token and session tools from a terminal.
+//! A thin front: it parses arguments, calls the same library functions as the desktop app, and
+//! prints the same event stream, for people or (`--json`) one JSON object per line.
+//!
+//! Exit status: 0 success, 1 the flow failed, 2 usage error.
+
+mod flow;
+mod output;
+mod sandbox;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "oauth-inspector", version, about = "Drive and inspect OAuth 2.0 / OpenID Connect flows")]
+pub struct Cli {
+    /// Session database (default: the app-data folder, or $OAUTH_INSPECTOR_DB)
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Do not save the session
+    #[arg(long, global = true)]
+    no_save: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the built-in sandbox authorization server in the foreground
+    Sandbox {
+        /// Port on 127.0.0.1 (0 = any free port)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Run a flow against a provider
+    Flow {
+        #[command(subcommand)]
+        flow: flow::FlowCommand,
+    },
+}
+
+pub enum Failure {
+    /// The flow ran and failed; its error is already printed.
+    Flow,
+    /// Bad arguments, not yet reported.
+    Usage(String),
+    /// Bad arguments, already reported as the flow's error.
+    UsageReported,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sandbox { port } => sandbox::run(port).await,
+            Command::Flow { flow } => flow::run(flow, cli.db, cli.no_save).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Flow) => ExitCode::from(1),
+        Err(Failure::UsageReported) => ExitCode::from(2),
+        Err(Failure::Usage(msg)) => {
+            eprintln!("oauth-inspector: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The one error type of the engine. It crosses every boundary (CLI line, IPC, database) as
+//! `{code, message}`: fronts switch on `code`, people read `message`, which always says what was
+//! expected and what came.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The arguments of a flow are incomplete or contradictory.
+    InvalidInput,
+    /// TCP/TLS/DNS failure: nothing came back.
+    ConnectionFailed,
+    /// No complete response within the configured time.
+    Timeout,
+    /// A status other than the one the protocol expects (e.g. 404 for discovery).
+    UnexpectedStatus,
+    /// A body that is not JSON where JSON was expected (e.g. an HTML error page).
+    NotJson,
+    /// JSON of the wrong shape, or a required member missing.
+    MissingField,
+    /// The server answered with an OAuth error object (`invalid_client`, ...).
+    OauthError,
+    /// The discovery document names another issuer than the one asked for.
+    IssuerMismatch,
+    /// More redirects than a sane server sends, or a redirect back to a visited URL.
+    RedirectLoop,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct FlowError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// For `oauth_error`: the server's `error`, `error_description`, `error_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OauthErrorBody>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OauthErrorBody {
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_uri: Option<String>,
+}
+
+impl FlowError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), oauth: None }
+    }
+}

@@ -1,0 +1,138 @@
+//! The event stream of a flow. A [`Recorder`] fans every event out, in order and without loss, to
+//! each subscriber's channel the moment it happens; subscribers (terminal printer, store writer,
+//! desktop window) consume at their own pace.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::error::FlowError;
+use crate::step::{HttpResponse, SecretMark, Step, StepKind, StepStatus};
+use crate::token_response::TokenSet;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FlowEvent {
+    Step(Step),
+    Tokens(TokenSet),
+    Error(FlowError),
+    Done { ok: bool },
+}
+
+#[derive(Default)]
+pub struct Recorder {
+    subscribers: Vec<UnboundedSender<FlowEvent>>,
+    seq: AtomicU32,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A new receiver of every event emitted from now on. Its stream ends when the recorder drops.
+    pub fn subscribe(&mut self) -> UnboundedReceiver<FlowEvent> {
+        let (tx, rx) = unbounded_channel();
+        self.subscribers.push(tx);
+        rx
+    }
+
+    pub fn emit(&self, event: FlowEvent) {
+        for s in &self.subscribers {
+            // A subscriber that went away (window closed) must not stop the flow.
+            let _ = s.send(event.clone());
+        }
+    }
+
+    fn next_seq(&self) -> u32 {
+        self.seq.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Publishes an HTTP exchange. `outcome` is the flow's verdict on it: an error marks it failed.
+    pub fn http(
+        &self,
+        title: impl Into<String>,
+        exchange: &crate::http::Exchange,
+        secrets: Vec<SecretMark>,
+        outcome: Result<(), &FlowError>,
+    ) {
+        let (response, transport_error): (Option<HttpResponse>, Option<&FlowError>) =
+            match &exchange.response {
+                Ok(r) => (Some(r.clone()), None),
+                Err(e) => (None, Some(e)),
+            };
+        let error = outcome.err().or(transport_error).cloned();
+        self.push(Step {
+            seq: 0,
+            at_ms: exchange.started_ms,
+            title: title.into(),
+            status: if error.is_some() { StepStatus::Failed } else { StepStatus::Ok },
+            kind: StepKind::Http { request: exchange.request.clone(), response },
+            error,
+            secrets,
+        });
+    }
+
+    /// Publishes a local action (a check, a generated value) with its facts.
+    pub fn local(&self, title: impl Into<String>, status: StepStatus, details: serde_json::Value) {
+        self.push(Step {
+            seq: 0,
+            at_ms: crate::now_ms(),
+            title: title.into(),
+            status,
+            kind: StepKind::Local { details },
+            error: None,
+            secrets: vec![],
+        });
+    }
+
+    /// Publishes a prepared step, numbering it.
+    pub fn push(&self, mut step: Step) {
+        step.seq = self.next_seq();
+        self.emit(FlowEvent::Step(step));
+    }
+
+    /// Ends a flow: its tokens or its error, then `done`. Returns whether it succeeded.
+    pub fn finish(&self, result: Result<TokenSet, FlowError>) -> bool {
+        let ok = result.is_ok();
+        match result {
+            Ok(tokens) => self.emit(FlowEvent::Tokens(tokens)),
+            Err(e) => self.emit(FlowEvent::Error(e)),
+        }
+        self.emit(FlowEvent::Done { ok });
+        ok
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_subscriber_sees_every_event_in_order() {
+        let mut rec = Recorder::new();
+        let mut a = rec.subscribe();
+        let mut b = rec.subscribe();
+        rec.local("one", StepStatus::Ok, serde_json::json!({}));
+        rec.local("two", StepStatus::Warning, serde_json::json!({}));
+        rec.finish(Err(FlowError::new(crate::ErrorCode::InvalidInput, "x")));
+        drop(rec);
+        for rx in [&mut a, &mut b] {
+            let mut seen = vec![];
+            while let Some(ev) = rx.recv().await {
+                seen.push(ev);
+            }
+            assert_eq!(seen.len(), 4);
+            match (&seen[0], &seen[1]) {
+                (FlowEvent::Step(s1), FlowEvent::Step(s2)) => {
+                    assert_eq!((s1.seq, s2.seq), (1, 2));
+                    assert_eq!(s2.title, "two");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            assert!(matches!(seen[3], FlowEvent::Done { ok: false }));
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The recording HTTP client. It sends exactly the request the flow built, never follows a
+//! redirect by itself (each redirect must be a step the user sees), and keeps the whole response,
+//! whatever its status or content type, so a failed exchange can still be shown byte for byte.
+
+use std::time::{Duration, Instant};
+
+use crate::error::{ErrorCode, FlowError};
+use crate::step::{HttpRequest, HttpResponse};
+
+/// Largest body kept from a response; an inspector shows protocol messages, not downloads.
+const MAX_BODY: usize = 2 * 1024 * 1024;
+pub const USER_AGENT: &str = concat!("oauth-flow-inspector/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    timeout: Duration,
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub started_ms: i64,
+    pub request: HttpRequest,
+    pub response: Result<HttpResponse, FlowError>,
+}
+
+impl HttpClient {
+    pub fn new(timeout: Duration) -> Self {
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .build()
+            .expect("a client with static settings always builds");
+        Self { inner, timeout }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn get(url: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("user-agent".into(), USER_AGENT.into()),
+            ],
+            body: None,
+        }
+    }
+
+    /// A POST of `application/x-www-form-urlencoded` parameters, encoded here so the step shows
+    /// the exact bytes sent.
+    pub fn post_form(url: &str, params: &[(&str, &str)], extra_headers: Vec<(String, String)>) -> HttpRequest {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+        let mut headers = vec![
+            ("accept".into(), "application/json".into()),
+            ("content-type".into(), "application/x-www-form-urlencoded".into()),
+            ("user-agent".into(), USER_AGENT.into()),
+        ];
+        headers.extend(extra_headers);
+        HttpRequest { method: "POST".into(), url: url.into(), headers, body: Some(body) }
+    }
+
+    pub async fn send(&self, request: HttpRequest) -> Exchange {
+        let started_ms = crate::now_ms();
+        let response = self.send_inner(&request).await;
+        Exchange { started_ms, request, response }
+    }
+
+    async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, FlowError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| FlowError::new(ErrorCode::InvalidInput, format!("invalid HTTP method {:?}", req.method)))?;
+        let url = reqwest::Url::parse(&req.url).map_err(|e| {
+            FlowError::new(ErrorCode::InvalidInput, format!("expected an absolute http(s) URL, got {:?}: {e}", req.url))
+        })?;
+        let mut builder = self.inner.request(method, url).timeout(self.timeout);
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        if let Some(b) = &req.body {
+            builder = builder.body(b.clone());
+        }
+        let start = Instant::now();
+        let what = format!("{} {}", req.method, req.url);
+        let mut resp = builder.send().await.map_err(|e| transport_error(&what, self.timeout, &e))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_BODY.saturating_sub(body.len());
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    if room <= chunk.len() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return Err(transport_error(&what, self.timeout, &e)),
+            }
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            elapsed_ms: start.elapsed().as_millis() as u64,
+        })
+    }
+}
+
+fn transport_error(what: &str, timeout: Duration, e: &reqwest::Error) -> FlowError {
+    if e.is_timeout() {
+        return FlowError::new(
+            ErrorCode::Timeout,
+            format!("{what}: expected a response within {} ms, got none (timed out)", timeout.as_millis()),
+        );
+    }
+    // The root cause ("Connection refused") is at the bottom of the source chain.
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    FlowError::new(ErrorCode::ConnectionFailed, format!("{what}: could not connect: {cause}"))
+}
+
+/// "HTTP 200, text/html, body starts: <!doctype html>…" — what came, for error messages.
+pub fn describe(resp: &HttpResponse) -> String {
+    let ct = resp.content_type().unwrap_or("no content type");
+    let trimmed = resp.body.trim();
+    if trimmed.is_empty() {
+        return format!("HTTP {}, {ct}, empty body", resp.status);
+    }
+    let head: String = trimmed.chars().take(80).collect();
+    let more = if trimmed.chars().count() > 80 { "…" } else { "" };
+    format!("HTTP {}, {ct}, body starts: {:?}{more}", resp.status, head)
+}
+
+/// Parses a response body that must be a JSON object; says what came when it is not.
+pub fn json_object(resp: &HttpResponse, what: &str) -> Result<serde_json::Map<String, serde_json::Value>, FlowError> {
+    match serde_json::from_str::<serde_json::Value>(&resp.body) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(other) => Err(FlowError::new(
+            ErrorCode::NotJson,
+            format!("{what}: expected a JSON object, got a JSON {} ({})", json_kind(&other), describe(resp)),
+        )),
+        Err(_) => Err(FlowError::new(
+            ErrorCode::NotJson,
+            format!("{what}: expected JSON (application/json), got {}", describe(resp)),
+        )),
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}

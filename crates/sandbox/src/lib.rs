@@ -1,0 +1,74 @@
+//! The sandbox authorization server: a real OAuth 2.0 / OIDC server on 127.0.0.1, so a new user
+//! runs a flow with no account and no network. Demo clients have fixed, documented credentials
+//! (see [`clients`]). It also serves deliberately broken issuers under `/trouble/…`, so trainers
+//! and tests can show what a bad provider looks like.
+//!
+//! Not a production server: everything lives in memory and is lost when it stops.
+
+pub mod clients;
+pub mod keys;
+mod metadata;
+mod token;
+mod trouble;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::sync::oneshot;
+
+pub use clients::{DemoClient, demo_clients};
+
+/// Shared by every handler.
+pub struct State {
+    pub issuer: String,
+    pub keys: keys::SigningKeys,
+    pub clients: Vec<DemoClient>,
+}
+
+pub type Shared = Arc<State>;
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    pub issuer: String,
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds 127.0.0.1:`port` (0 = any free port), generates fresh signing keys, and serves.
+pub async fn start(port: u16) -> std::io::Result<Sandbox> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let issuer = format!("http://{addr}");
+    let state: Shared = Arc::new(State { issuer: issuer.clone(), keys: keys::SigningKeys::generate(), clients: demo_clients() });
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = router(state);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Sandbox { issuer, addr, shutdown: Some(tx) })
+}
+
+fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(metadata::home))
+        .route("/.well-known/openid-configuration", get(metadata::openid_configuration))
+        .route("/.well-known/oauth-authorization-server", get(metadata::openid_configuration))
+        .route("/jwks", get(metadata::jwks))
+        .route("/token", post(token::token))
+        .nest("/trouble", trouble::router())
+        .with_state(state)
+}

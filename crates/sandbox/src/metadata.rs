@@ -1,0 +1,49 @@
+//! Discovery document (OpenID Connect Discovery 1.0 / RFC 8414), JWKS and a home page.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use serde_json::{Value, json};
+
+use crate::Shared;
+use crate::clients::ALL_SCOPES;
+
+pub async fn openid_configuration(State(s): State<Shared>) -> Json<Value> {
+    let i = &s.issuer;
+    Json(json!({
+        "issuer": i,
+        "token_endpoint": format!("{i}/token"),
+        "jwks_uri": format!("{i}/jwks"),
+        "scopes_supported": ALL_SCOPES,
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+    }))
+}
+
+pub async fn jwks(State(s): State<Shared>) -> ([(&'static str, &'static str); 1], Json<Value>) {
+    ([("cache-control", "public, max-age=300")], Json(s.keys.jwks()))
+}
+
+pub async fn home(State(s): State<Shared>) -> Html<String> {
+    let rows: String = s
+        .clients
+        .iter()
+        .map(|c| {
+            format!(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                c.client_id,
+                c.client_secret.unwrap_or("(public)"),
+                c.description
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>OAuth Flow Inspector sandbox</title></head>\
+         <body><h1>Sandbox authorization server</h1><p>Issuer: <code>{}</code></p>\
+         <table><tr><th>client_id</th><th>secret</th><th>use</th></tr>{rows}</table></body></html>",
+        s.issuer
+    ))
+}

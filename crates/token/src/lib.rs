@@ -1,0 +1,1 @@
+//! Token decoding, validation and 401/403 diagnosis (issue 4; being written).

@@ -1,0 +1,8 @@
+// Declares the app's commands so each needs an explicit permission in capabilities/.
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(&["sandbox_info", "run_client_credentials"])),
+    )
+    .expect("tauri build script");
+}

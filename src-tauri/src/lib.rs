@@ -1,0 +1,18 @@
+//! The desktop shell: starts the sandbox and opens the store at launch, then exposes the engine
+//! to the window through a few commands. Everything protocol-related lives in the library crates.
+
+mod commands;
+
+use tauri::Manager;
+
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let state = tauri::async_runtime::block_on(commands::AppState::start());
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_client_credentials])
+        .run(tauri::generate_context!())
+        .expect("error while running OAuth Flow Inspector");
+}
