@@ -57,6 +57,13 @@ impl ProviderSource {
 }
 
 impl Endpoints {
+    /// Like [`Endpoints::require`], recording a failed step when the endpoint is missing.
+    pub fn require_step(&self, rec: &Recorder, name: &str) -> Result<&str, FlowError> {
+        self.require(name).inspect_err(|e| {
+            rec.local_failed(format!("No {name} for this provider"), e, serde_json::json!({"expected": name, "actual": "absent"}))
+        })
+    }
+
     /// The endpoint or an error saying which document lacked it.
     pub fn require(&self, name: &str) -> Result<&str, FlowError> {
         let v = match name {
@@ -113,13 +120,13 @@ pub async fn discover(http: &HttpClient, rec: &Recorder, issuer: &str) -> Result
             Ok(doc) => return check_issuer(rec, issuer, doc),
             // Nothing listens there: the second URL is on the same host, no point trying it.
             Err(e) if matches!(e.code, ErrorCode::ConnectionFailed | ErrorCode::Timeout) => return Err(e),
-            Err(e) => failures.push(e.message),
+            Err(e) => failures.push(e),
         }
     }
-    Err(FlowError::new(
-        ErrorCode::UnexpectedStatus,
-        format!("discovery failed for issuer {issuer}: {}", failures.join("; then ")),
-    ))
+    // The first failure names the code: it is the location the issuer most likely meant.
+    let code = failures.first().map_or(ErrorCode::UnexpectedStatus, |e| e.code);
+    let messages: Vec<String> = failures.into_iter().map(|e| e.message).collect();
+    Err(FlowError::new(code, format!("discovery failed for issuer {issuer}: {}", messages.join("; then "))))
 }
 
 /// GETs a metadata document, following redirects one visible step at a time.
@@ -209,7 +216,7 @@ fn check_issuer(
             ErrorCode::IssuerMismatch,
             format!("provider metadata: expected \"issuer\": {asked:?}, got {:?}", endpoints.issuer.as_deref().unwrap_or("(absent)")),
         );
-        rec.local("Issuer in metadata does not match", StepStatus::Failed, details);
+        rec.local_failed("Issuer in metadata does not match", &e, details);
         return Err(e);
     }
     Ok(endpoints)

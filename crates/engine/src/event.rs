@@ -2,7 +2,7 @@
 //! each subscriber's channel the moment it happens; subscribers (terminal printer, store writer,
 //! desktop window) consume at their own pace.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -24,6 +24,7 @@ pub enum FlowEvent {
 pub struct Recorder {
     subscribers: Vec<UnboundedSender<FlowEvent>>,
     seq: AtomicU32,
+    last_failed: AtomicBool,
 }
 
 impl Recorder {
@@ -87,15 +88,36 @@ impl Recorder {
         });
     }
 
+    /// Publishes a failed local check with the error it raises.
+    pub fn local_failed(&self, title: impl Into<String>, error: &FlowError, details: serde_json::Value) {
+        self.push(Step {
+            seq: 0,
+            at_ms: crate::now_ms(),
+            title: title.into(),
+            status: StepStatus::Failed,
+            kind: StepKind::Local { details },
+            error: Some(error.clone()),
+            secrets: vec![],
+        });
+    }
+
     /// Publishes a prepared step, numbering it.
     pub fn push(&self, mut step: Step) {
         step.seq = self.next_seq();
+        self.last_failed.store(step.status == StepStatus::Failed, Ordering::SeqCst);
         self.emit(FlowEvent::Step(step));
     }
 
     /// Ends a flow: its tokens or its error, then `done`. Returns whether it succeeded.
     pub fn finish(&self, result: Result<TokenSet, FlowError>) -> bool {
         let ok = result.is_ok();
+        // Every failed run ends on a failed step, so the saved timeline shows where it stopped.
+        if let Err(e) = &result {
+            if !self.last_failed.load(Ordering::SeqCst) {
+                let details = serde_json::json!({"code": e.code, "message": e.message});
+                self.local_failed(format!("Flow stopped: {}", short(&e.message)), e, details);
+            }
+        }
         match result {
             Ok(tokens) => self.emit(FlowEvent::Tokens(tokens)),
             Err(e) => self.emit(FlowEvent::Error(e)),
@@ -105,6 +127,11 @@ impl Recorder {
     }
 }
 
+
+fn short(s: &str) -> String {
+    let first: String = s.chars().take(90).collect();
+    if first.len() < s.len() { format!("{first}…") } else { first }
+}
 
 #[cfg(test)]
 mod tests {
@@ -124,7 +151,7 @@ mod tests {
             while let Some(ev) = rx.recv().await {
                 seen.push(ev);
             }
-            assert_eq!(seen.len(), 4);
+            assert_eq!(seen.len(), 5, "two steps, the failed final step, error, done");
             match (&seen[0], &seen[1]) {
                 (FlowEvent::Step(s1), FlowEvent::Step(s2)) => {
                     assert_eq!((s1.seq, s2.seq), (1, 2));
@@ -132,7 +159,8 @@ mod tests {
                 }
                 other => panic!("unexpected {other:?}"),
             }
-            assert!(matches!(seen[3], FlowEvent::Done { ok: false }));
+            assert!(matches!(&seen[2], FlowEvent::Step(s) if s.status == StepStatus::Failed && s.error.is_some()));
+            assert!(matches!(seen[4], FlowEvent::Done { ok: false }));
         }
     }
 }

@@ -28,7 +28,7 @@ pub async fn run(
     client_secret: Option<Secret>,
 ) -> Result<TokenSet, FlowError> {
     let endpoints = resolve(http, rec, &settings.provider).await?;
-    let token_endpoint = endpoints.require("token_endpoint")?;
+    let token_endpoint = endpoints.require_step(rec, "token_endpoint")?;
     let client = ClientConfig {
         client_id: settings.client_id.clone(),
         client_secret,

@@ -1,0 +1,54 @@
+// The desktop app as a person uses it: the window opens with the Sandbox provider, one click runs
+// client credentials, the steps appear in the timeline, the session is saved; a screenshot of the
+// result goes to target/e2e/ to be looked at.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { launch, root } from "./driver.mjs";
+
+let app;
+before(async () => {
+  app = await launch();
+});
+after(async () => {
+  await app?.close();
+});
+
+test("client credentials against the sandbox shows its steps live and saves the session", async () => {
+  const b = app.browser;
+  const provider = await b.$('[data-testid="provider"]');
+  await provider.waitForDisplayed({ timeout: 20000 });
+  assert.match(await provider.getText(), /Sandbox\s+http:\/\/127\.0\.0\.1:\d+/);
+
+  await (await b.$('[data-testid="run"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await saved.waitForDisplayed({ timeout: 20000 });
+  assert.match(await saved.getText(), /Flow succeeded — saved as session #1/);
+
+  const dir = join(root, "target/e2e");
+  mkdirSync(dir, { recursive: true });
+  await b.saveScreenshot(join(dir, "desktop-timeline.png"));
+
+  const steps = await b.$$('[data-testid="step"]');
+  assert.ok(steps.length >= 3, `expected discovery, issuer check and token request, got ${steps.length} steps`);
+  const titles = [];
+  for (const s of steps) titles.push(await s.$("summary").getProperty("textContent"));
+  assert.ok(titles.some((t) => t.includes("OpenID discovery")), titles.join("\n"));
+  assert.ok(titles.some((t) => t.includes("Token request") && t.includes("200")), titles.join("\n"));
+
+  const tokens = await b.$('[data-testid="tokens"]');
+  assert.match(await tokens.getText(), /Access token \(Bearer, expires in \d+ s, scope “orders\.read orders\.write”\)/);
+
+  // Open the token request to show its raw exchange, as a user would.
+  await steps[steps.length - 1].$("summary").click();
+  const raw = await steps[steps.length - 1].getProperty("textContent");
+  assert.match(raw, /POST http:\/\/127\.0\.0\.1:\d+\/token/);
+  assert.match(raw, /<redacted:client_credentials>/, "the window never shows the client secret");
+  assert.doesNotMatch(raw, /sandbox-service-secret/);
+
+  const shot = join(dir, "desktop-client-credentials.png");
+  await b.saveScreenshot(shot);
+  assert.ok(statSync(shot).size > 10000, "screenshot written");
+  assert.ok(statSync(join(app.dataDir, "sessions.db")).size > 0, "session database written");
+});
