@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl wget file cmake libssl-dev libwebkit2gtk-4.1-dev \
-	libxdo-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver nodejs npm
+	libxdo-dev libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
 CARGO := $(shell command -v cargo || echo $(HOME)/.cargo/bin/cargo)
 TAURI_DRIVER := $(shell command -v tauri-driver || echo $(HOME)/.cargo/bin/tauri-driver)
 DESKTOP_BIN := target/debug/oauth-inspector-desktop
@@ -37,6 +37,7 @@ deps: system-deps node-deps
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	command -v node >/dev/null || missing="$$missing nodejs"; command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
