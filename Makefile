@@ -11,17 +11,23 @@ CARGO := $(shell command -v cargo || echo $(HOME)/.cargo/bin/cargo)
 TAURI_DRIVER := $(shell command -v tauri-driver || echo $(HOME)/.cargo/bin/tauri-driver)
 DESKTOP_BIN := target/debug/oauth-inspector-desktop
 
-.PHONY: run test deps system-deps node-deps tauri-driver ui desktop test-rust test-e2e bench
+.PHONY: run test deps system-deps node-deps tauri-driver ui desktop test-rust test-interop test-e2e bench
 
 run: deps ui
 	$(CARGO) run -p oauth-inspector-desktop
 
 test: deps ui
 	$(MAKE) test-rust
+	$(MAKE) test-interop
 	$(MAKE) test-e2e
 
 test-rust:
 	$(CARGO) test --workspace
+
+# The CLI against panva's oidc-provider, a real authorization server we did not write.
+test-interop:
+	$(CARGO) build -p inspector-cli
+	cd tests && npm run interop
 
 # The desktop binary with ui/dist embedded, driven through WebDriver under a virtual display.
 test-e2e: desktop tauri-driver

@@ -6,6 +6,7 @@ use std::time::Duration;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::client_credentials;
+use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
 use inspector_engine::http::HttpClient;
 use inspector_engine::{FlowError, FlowEvent, Secret};
 use inspector_sandbox::Sandbox;
@@ -92,12 +93,9 @@ pub async fn run_client_credentials(
     on_event: Channel<FlowEvent>,
 ) -> Result<RunResult, CommandError> {
     let store = state.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
-    let settings = client_credentials::Settings {
-        provider: ProviderSource::Issuer { issuer: request.issuer },
-        client_id: request.client_id,
-        auth_method: request.auth_method,
-        scope: request.scope,
-    };
+    let mut settings = ClientSettings::new(ProviderSource::Issuer { issuer: request.issuer }, &request.client_id);
+    settings.auth_method = request.auth_method;
+    settings.scope = request.scope;
     let new = NewSession::for_flow("client_credentials", &settings.provider, &settings.client_id, &settings);
     let mut run = Run::start(Some(store), &new).await.map_err(|e| CommandError::new("store_error", e.to_string()))?;
     let mut events = run.subscribe();
@@ -112,8 +110,8 @@ pub async fn run_client_credentials(
         }
     });
     let http = HttpClient::new(Duration::from_secs(30));
-    let secret = request.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
-    let result = client_credentials::run(&http, &run.recorder, &settings, secret).await;
+    let secrets = ClientSecrets { client_secret: request.client_secret.filter(|s| !s.is_empty()).map(Secret::new), private_key: None };
+    let result = client_credentials::run(&http, &run.recorder, &settings, &secrets).await.map(Some);
     let outcome = run.finish(result).await;
     let _ = forward.await;
     if let Some(e) = outcome.store_error {

@@ -16,7 +16,7 @@ import http from "node:http";
 import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Provider from "oidc-provider";
+import Provider, { errors } from "oidc-provider";
 
 export const RESOURCE = "urn:inspector:api";
 export const RESOURCE_SCOPES = "api.read api.write";
@@ -112,7 +112,7 @@ function configuration() {
         defaultResource: (_ctx, _client, oneOf) => oneOf,
         // Only our one API is known; anything else is invalid_target.
         getResourceServerInfo(_ctx, indicator) {
-          if (indicator !== RESOURCE) throw new Provider.errors.InvalidTarget();
+          if (indicator !== RESOURCE) throw new errors.InvalidTarget();
           return { scope: RESOURCE_SCOPES, audience: RESOURCE, accessTokenFormat: "jwt", accessTokenTTL: 600, jwt: { sign: { alg: "RS256" } } };
         },
       },

@@ -2,6 +2,7 @@
 // the CLI tests rely on is done here by hand, so a CLI test failure is the CLI's, not the harness's.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import { startProvider, RESOURCE, SECRETS, JWT_CLIENT_KEY } from "./provider.mjs";
 import { loginAndConsent, enterUserCode } from "./user.mjs";
 import { callbackListener, clientAssertion, decodeJwt, discover, isJwt, pkcePair, postForm } from "./helpers.mjs";
@@ -70,9 +71,6 @@ test("auth code + PKCE S256: id_token, refresh rotation, userinfo, introspection
   assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
   assert.ok(refreshed.body.refresh_token);
   assert.notEqual(refreshed.body.refresh_token, t.refresh_token, "refresh token rotated");
-  const reused = await postForm(meta.token_endpoint, { grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: "interop-app" });
-  assert.equal(reused.body.error, "invalid_grant", "the old refresh token is spent");
-
   const at = refreshed.body.access_token;
   let info = await postForm(meta.introspection_endpoint, { token: at, token_type_hint: "access_token" }, { basic: introspector });
   assert.equal(info.status, 200);
@@ -85,9 +83,15 @@ test("auth code + PKCE S256: id_token, refresh rotation, userinfo, introspection
   assert.equal(revoked.status, 200);
   info = await postForm(meta.introspection_endpoint, { token: at }, { basic: introspector });
   assert.deepEqual(info.body, { active: false });
+
+  // Replaying a rotated refresh token is treated as theft: the whole grant is revoked.
+  const reused = await postForm(meta.token_endpoint, { grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: "interop-app" });
+  assert.equal(reused.body.error, "invalid_grant");
+  info = await postForm(meta.introspection_endpoint, { token: refreshed.body.refresh_token }, { basic: introspector });
+  assert.equal(info.body.active, false, "the newest refresh token died with the grant");
 });
 
-test("auth code without offline_access or prompt=consent still gets a refresh token", async () => {
+test("auth code with offline_access but no prompt=consent: offline_access dropped, refresh token still issued", async () => {
   const t = await authCode({ scope: "openid offline_access" });
   assert.ok(t.refresh_token);
   assert.equal(t.scope, "openid", "oidc-provider drops offline_access without prompt=consent");
@@ -111,7 +115,9 @@ test("auth code with a resource: RFC 9068 JWT access token when the token reques
 test("auth code with a resource only at authorize + openid: opaque token for userinfo", async () => {
   const t = await authCode({ scope: "openid api.read", authorizeExtra: { resource: RESOURCE } });
   assert.ok(!isJwt(t.access_token));
-  assert.equal(t.scope, "openid");
+  assert.equal(t.scope, "openid api.read");
+  const ui = await fetch(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${t.access_token}` } });
+  assert.equal(ui.status, 200);
 });
 
 test("any loopback port is accepted for the native client, localhost is not", async () => {
@@ -132,7 +138,7 @@ test("PKCE is required for the public client", async () => {
   })}`, { redirect: "manual" });
   const loc = new URL(res.headers.get("location"));
   assert.equal(loc.searchParams.get("error"), "invalid_request");
-  assert.match(loc.searchParams.get("error_description"), /code_challenge/);
+  assert.match(loc.searchParams.get("error_description"), /PKCE/);
 });
 
 test("client credentials: basic, post and private_key_jwt with a resource give at+jwt", async () => {
@@ -211,4 +217,35 @@ for (const mode of ["verification_uri_complete", "verification_uri + user_code"]
 
 test("device flow: a wrong user code is reported, not looped on", async () => {
   await assert.rejects(enterUserCode(`${op.issuer}/device`, { userCode: "BCDF-GHJK" }), /same form again|incorrect/);
+});
+
+test("user.mjs also drives plain forms: username login, then an Allow/Deny consent", async () => {
+  // A stand-in for our own sandbox's pages: one login form, one consent form with two buttons.
+  const seen = [];
+  const server = http.createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    seen.push(`${req.method} ${req.url} ${body}`);
+    const page = (html) => res.writeHead(200, { "content-type": "text/html" }).end(`<html><body>${html}</body></html>`);
+    if (req.url.startsWith("/authorize")) return page(`<form method="post" action="/login"><input type="hidden" name="req" value="r1"><input name="username"><button>Log in</button></form>`);
+    if (req.url === "/login") return res.writeHead(302, { location: "/consent", "set-cookie": "sid=s1; Path=/; HttpOnly" }).end();
+    if (req.url === "/consent") return page(`<form method="post" action="/decide"><button name="decision" value="deny">Deny</button><button name="decision" value="allow">Allow</button></form>`);
+    if (req.url === "/decide") return res.writeHead(302, { location: `http://127.0.0.1:${cb.port}/callback?code=c1&cookie=${encodeURIComponent(req.headers.cookie ?? "")}` }).end();
+    res.writeHead(404).end();
+  });
+  await new Promise((res) => server.listen(0, "127.0.0.1", res));
+  const cb = await callbackListener();
+  cb.port = new URL(cb.redirectUri).port;
+  try {
+    const r = await loginAndConsent(`http://127.0.0.1:${server.address().port}/authorize?x=1`, { username: "dora", stopAt: cb.redirectUri });
+    assert.equal(r.callbackStatus, 200);
+    const hit = new URL(r.callbackUrl);
+    assert.equal(hit.searchParams.get("code"), "c1");
+    assert.equal(hit.searchParams.get("cookie"), "sid=s1", "cookies kept per origin");
+    assert.deepEqual(seen.slice(1).map((s) => s.split(" ").slice(0, 3).join(" ")), ["POST /login req=r1&username=dora", "GET /consent ", "POST /decide decision=allow"]);
+  } finally {
+    await cb.close();
+    server.closeAllConnections();
+    server.close();
+  }
 });

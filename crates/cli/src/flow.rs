@@ -6,8 +6,12 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::{Endpoints, ProviderSource};
-use inspector_engine::flows::client_credentials;
+use inspector_engine::flows::auth_code::{self, AuthCodeSettings, Callback};
+use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
+use inspector_engine::flows::{client_credentials, device, ops};
 use inspector_engine::http::HttpClient;
+use inspector_engine::loopback::Loopback;
+use inspector_engine::pkce::PkceMethod;
 use inspector_engine::{ErrorCode, FlowError, Recorder, Secret, TokenSet};
 use inspector_store::{NewSession, Run, Store};
 
@@ -17,22 +21,111 @@ use crate::output::{self, Format};
 #[derive(Subcommand)]
 pub enum FlowCommand {
     /// Client credentials grant (RFC 6749 §4.4)
-    ClientCredentials(ClientCredentialsArgs),
+    ClientCredentials {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Authorization code grant with PKCE, through a browser and a loopback redirect (RFC 8252)
+    AuthCode {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// Loopback redirect URI, e.g. http://127.0.0.1:8765/callback (default: an ephemeral port)
+        #[arg(long)]
+        redirect_uri: Option<String>,
+        /// S256 (default); plain and none only to demonstrate why not
+        #[arg(long, default_value = "S256")]
+        pkce: PkceMethod,
+        /// Print the authorization URL instead of opening a browser
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the browser to come back
+        #[arg(long, default_value_t = 300)]
+        login_timeout: u64,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Device authorization grant (RFC 8628)
+    Device {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Use a refresh token (RFC 6749 §6)
+    Refresh(TokenOp),
+    /// Revoke a token (RFC 7009)
+    Revoke(TokenOp),
+    /// Introspect a token (RFC 7662)
+    Introspect(TokenOp),
+    /// Call the UserInfo endpoint with an access token (OIDC Core §5.3)
+    Userinfo(TokenOp),
 }
 
 #[derive(Args)]
-pub struct ProviderArgs {
+pub struct TokenOp {
+    #[command(flatten)]
+    client: ClientArgs,
+    /// The token (refresh token for refresh, access token for userinfo)
+    #[arg(long, env = "OAUTH_INSPECTOR_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Take the token — and, unless given, the provider and client — from a saved session
+    #[arg(long)]
+    session: Option<i64>,
+    /// access_token | refresh_token (revoke, introspect)
+    #[arg(long)]
+    token_type_hint: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct ClientArgs {
     /// Issuer URL; endpoints are discovered from it
-    #[arg(long, required_unless_present = "token_url")]
+    #[arg(long)]
     issuer: Option<String>,
-    /// Token endpoint, instead of discovery
-    #[arg(long, conflicts_with = "issuer")]
+    /// Endpoints by hand, instead of discovery
+    #[arg(long)]
+    authorize_url: Option<String>,
+    #[arg(long)]
     token_url: Option<String>,
+    #[arg(long)]
+    device_url: Option<String>,
+    #[arg(long)]
+    revocation_url: Option<String>,
+    #[arg(long)]
+    introspection_url: Option<String>,
+    #[arg(long)]
+    userinfo_url: Option<String>,
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    /// client_secret_basic | client_secret_post | client_secret_jwt | private_key_jwt | none
+    /// (default: basic with a secret, private_key_jwt with a key, else none)
+    #[arg(long)]
+    auth_method: Option<AuthMethod>,
+    /// PEM file of the private key for private_key_jwt
+    #[arg(long)]
+    private_key: Option<PathBuf>,
+    /// Space-separated scopes
+    #[arg(long)]
+    scope: Option<String>,
+    /// Resource indicator (RFC 8707); repeatable
+    #[arg(long)]
+    resource: Vec<String>,
+    /// `audience` parameter (Auth0, Okta)
+    #[arg(long)]
+    audience: Option<String>,
+    /// Extra request parameter NAME=VALUE; repeatable
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
 }
 
 #[derive(Args)]
 pub struct OutputArgs {
-    /// One JSON object per line: {"type": "step"|"tokens"|"error"|"done", ...}
+    /// One JSON object per line: {"type": "step"|"tokens"|"action"|"error"|"done", ...}
     #[arg(long)]
     json: bool,
     /// Show each raw request and response (secrets redacted)
@@ -43,30 +136,61 @@ pub struct OutputArgs {
     timeout: u64,
 }
 
-#[derive(Args)]
-pub struct ClientCredentialsArgs {
-    #[command(flatten)]
-    provider: ProviderArgs,
-    #[arg(long)]
-    client_id: String,
-    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
-    client_secret: Option<String>,
-    /// client_secret_basic | client_secret_post | none
-    #[arg(long, default_value = "client_secret_basic")]
-    auth_method: AuthMethod,
-    /// Space-separated scopes
-    #[arg(long)]
-    scope: Option<String>,
-    #[command(flatten)]
-    output: OutputArgs,
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(msg.into())
 }
 
-impl ProviderArgs {
-    fn source(&self) -> ProviderSource {
-        match (&self.issuer, &self.token_url) {
-            (Some(issuer), _) => ProviderSource::Issuer { issuer: issuer.clone() },
-            (None, token) => ProviderSource::Manual { endpoints: Endpoints { token_endpoint: token.clone(), ..Default::default() } },
+impl ClientArgs {
+    /// Settings and secrets from the arguments, falling back on a saved session's settings.
+    fn resolve(&self, saved: Option<&ClientSettings>) -> Result<(ClientSettings, ClientSecrets), Failure> {
+        let manual = Endpoints {
+            authorization_endpoint: self.authorize_url.clone(),
+            token_endpoint: self.token_url.clone(),
+            device_authorization_endpoint: self.device_url.clone(),
+            revocation_endpoint: self.revocation_url.clone(),
+            introspection_endpoint: self.introspection_url.clone(),
+            userinfo_endpoint: self.userinfo_url.clone(),
+            ..Default::default()
+        };
+        let provider = match (&self.issuer, manual != Endpoints::default(), saved) {
+            (Some(_), true, _) => return Err(usage("give either --issuer or endpoints (--token-url, …), not both")),
+            (Some(issuer), false, _) => ProviderSource::Issuer { issuer: issuer.clone() },
+            (None, true, _) => ProviderSource::Manual { endpoints: manual },
+            (None, false, Some(s)) => s.provider.clone(),
+            (None, false, None) => return Err(usage("expected --issuer URL (or endpoints such as --token-url)")),
+        };
+        let client_id = self
+            .client_id
+            .clone()
+            .or_else(|| saved.map(|s| s.client_id.clone()))
+            .ok_or_else(|| usage("expected --client-id"))?;
+        let private_key = match &self.private_key {
+            Some(p) => Some(Secret::new(
+                std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read the private key {}: {e}", p.display())))?,
+            )),
+            None => None,
+        };
+        let auth_method = self.auth_method.unwrap_or(match (&self.client_secret, &private_key) {
+            (_, Some(_)) => AuthMethod::PrivateKeyJwt,
+            (Some(_), None) => AuthMethod::ClientSecretBasic,
+            (None, None) => saved.map_or(AuthMethod::None, |s| s.auth_method),
+        });
+        let mut extra = Vec::new();
+        for p in &self.params {
+            let (k, v) = p.split_once('=').ok_or_else(|| usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
+            extra.push((k.to_string(), v.to_string()));
         }
+        let settings = ClientSettings {
+            provider,
+            client_id,
+            auth_method,
+            scope: self.scope.clone(),
+            resource: self.resource.clone(),
+            audience: self.audience.clone(),
+            extra,
+        };
+        let secrets = ClientSecrets { client_secret: self.client_secret.clone().map(Secret::new), private_key };
+        Ok((settings, secrets))
     }
 }
 
@@ -78,35 +202,106 @@ async fn open_store(db: Option<PathBuf>, no_save: bool) -> Result<Option<Store>,
     Store::open(&path).await.map(Some).map_err(|e| Failure::Usage(e.to_string()))
 }
 
+fn http(out: &OutputArgs) -> HttpClient {
+    HttpClient::new(Duration::from_secs(out.timeout))
+}
+
 pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result<(), Failure> {
-    let store = open_store(db, no_save).await?;
+    let store = open_store(db.clone(), no_save).await?;
+    let store = store.as_ref();
     match cmd {
-        FlowCommand::ClientCredentials(a) => {
-            let settings = client_credentials::Settings {
-                provider: a.provider.source(),
-                client_id: a.client_id.clone(),
-                auth_method: a.auth_method,
-                scope: a.scope.clone(),
-            };
+        FlowCommand::ClientCredentials { client, output } => {
+            let (settings, secrets) = client.resolve(None)?;
             let new = NewSession::for_flow("client_credentials", &settings.provider, &settings.client_id, &settings);
-            let secret = a.client_secret.map(Secret::new);
-            let http = HttpClient::new(Duration::from_secs(a.output.timeout));
-            drive(store.as_ref(), &new, &a.output, async |rec| {
-                client_credentials::run(&http, rec, &settings, secret).await
+            let http = http(&output);
+            drive(store, &new, &output, true, async |rec| {
+                client_credentials::run(&http, rec, &settings, &secrets).await.map(Some)
             })
             .await
         }
+        FlowCommand::AuthCode { client, redirect_uri, pkce, no_browser, login_timeout, output } => {
+            let (client, secrets) = client.resolve(None)?;
+            let settings = AuthCodeSettings { client, redirect_uri, pkce, login_timeout_secs: login_timeout };
+            let listener = Loopback::bind(settings.redirect_uri.as_deref()).await.map_err(|e| usage(e.message))?;
+            let new = NewSession::for_flow("authorization_code", &settings.client.provider, &settings.client.client_id, &settings);
+            let http = http(&output);
+            drive(store, &new, &output, !no_browser, async |rec| {
+                auth_code::run(&http, rec, &settings, &secrets, Callback::Loopback(listener)).await.map(Some)
+            })
+            .await
+        }
+        FlowCommand::Device { client, output } => {
+            let (settings, secrets) = client.resolve(None)?;
+            let new = NewSession::for_flow("device_code", &settings.provider, &settings.client_id, &settings);
+            let http = http(&output);
+            drive(store, &new, &output, false, async |rec| device::run(&http, rec, &settings, &secrets).await.map(Some)).await
+        }
+        FlowCommand::Refresh(op) => token_op(store, db, no_save, op, "refresh").await,
+        FlowCommand::Revoke(op) => token_op(store, db, no_save, op, "revoke").await,
+        FlowCommand::Introspect(op) => token_op(store, db, no_save, op, "introspect").await,
+        FlowCommand::Userinfo(op) => token_op(store, db, no_save, op, "userinfo").await,
     }
 }
 
+/// refresh / revoke / introspect / userinfo: a token given or taken from a saved session.
+async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op: TokenOp, what: &str) -> Result<(), Failure> {
+    let saved = match op.session {
+        Some(id) => {
+            // Reading a session works even with --no-save.
+            let reader = match store {
+                Some(s) => s.clone(),
+                None => open_store(db, false).await?.expect("opened"),
+            };
+            let _ = no_save;
+            Some(reader.session(id).await.map_err(|e| usage(e.to_string()))?.ok_or_else(|| usage(format!("no session {id}")))?)
+        }
+        None => None,
+    };
+    let saved_settings: Option<ClientSettings> = saved.as_ref().and_then(|s| serde_json::from_value(s.settings.clone()).ok());
+    let (settings, secrets) = op.client.resolve(saved_settings.as_ref())?;
+    let from_session = |pick: fn(&TokenSet) -> Option<String>| saved.as_ref().and_then(|s| s.tokens.as_ref()).and_then(pick);
+    let wanted_refresh = what == "refresh" || op.token_type_hint.as_deref() == Some("refresh_token");
+    let token = op
+        .token
+        .clone()
+        .or_else(|| if wanted_refresh { from_session(|t| t.refresh_token.clone()) } else { from_session(|t| Some(t.access_token.clone())) })
+        .map(Secret::new)
+        .ok_or_else(|| usage(format!("expected --token, or --session ID of a session holding a {}", if wanted_refresh { "refresh token" } else { "token" })))?;
+    let flow = match what {
+        "refresh" => "refresh_token",
+        other => other,
+    };
+    let new = NewSession::for_flow(flow, &settings.provider, &settings.client_id, &settings);
+    let http = http(&op.output);
+    let hint = op.token_type_hint.as_deref();
+    let mut result_value = None;
+    let outcome = drive(store, &new, &op.output, false, async |rec| match what {
+        "refresh" => ops::refresh(&http, rec, &settings, &secrets, &token).await.map(Some),
+        "revoke" => ops::revoke(&http, rec, &settings, &secrets, &token, hint).await.map(|_| None),
+        "introspect" => ops::introspect(&http, rec, &settings, &secrets, &token, hint).await.map(|v| {
+            result_value = Some(v);
+            None
+        }),
+        _ => ops::userinfo(&http, rec, &settings, &token).await.map(|v| {
+            result_value = Some(v);
+            None
+        }),
+    })
+    .await;
+    if let (Some(v), false) = (result_value, op.output.json) {
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    outcome
+}
+
 /// Runs a flow with the store and the terminal subscribed, and maps its outcome to an exit status.
-async fn drive<F>(store: Option<&Store>, new: &NewSession, out: &OutputArgs, flow: F) -> Result<(), Failure>
+async fn drive<F>(store: Option<&Store>, new: &NewSession, out: &OutputArgs, open_browser: bool, flow: F) -> Result<(), Failure>
 where
-    F: AsyncFnOnce(&Recorder) -> Result<TokenSet, FlowError>,
+    F: AsyncFnOnce(&Recorder) -> Result<Option<TokenSet>, FlowError>,
 {
     let mut run = Run::start(store, new).await.map_err(|e| Failure::Usage(e.to_string()))?;
     let format = if out.json { Format::Json } else { Format::Human { verbose: out.verbose } };
-    let printer = tokio::spawn(output::print(run.subscribe(), format, run.session_id()));
+    let printer = tokio::spawn(output::print(run.subscribe(), format, run.session_id(), open_browser));
     let result = flow(&run.recorder).await;
     let bad_input = matches!(&result, Err(e) if e.code == ErrorCode::InvalidInput);
     let outcome = run.finish(result).await;

@@ -7,6 +7,7 @@
 mod flow;
 mod output;
 mod sandbox;
+mod token_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,13 @@ enum Command {
         #[command(subcommand)]
         flow: flow::FlowCommand,
     },
+    /// Decode and validate a token (signature, claims, ID-token and RFC 9068 rules)
+    Token {
+        #[command(subcommand)]
+        token: token_cmd::TokenCommand,
+    },
+    /// Explain a failing 401/403 call from its saved request and response
+    Diagnose(token_cmd::DiagnoseArgs),
 }
 
 pub enum Failure {
@@ -57,6 +65,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sandbox { port } => sandbox::run(port).await,
             Command::Flow { flow } => flow::run(flow, cli.db, cli.no_save).await,
+            Command::Token { token } => token_cmd::run(token).await,
+            Command::Diagnose(args) => token_cmd::diagnose(args).await,
         }
     });
     match result {

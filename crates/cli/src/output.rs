@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use inspector_engine::step::StepKind;
-use inspector_engine::{FlowEvent, StepStatus};
+use inspector_engine::{FlowEvent, StepStatus, UserAction};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 #[derive(Clone, Copy)]
@@ -13,8 +13,14 @@ pub enum Format {
     Json,
 }
 
-pub async fn print(mut events: UnboundedReceiver<FlowEvent>, format: Format, session_id: Option<i64>) {
+/// Prints every event; opens the browser for an `open_url` action when `open_browser`.
+pub async fn print(mut events: UnboundedReceiver<FlowEvent>, format: Format, session_id: Option<i64>, open_browser: bool) {
     while let Some(ev) = events.recv().await {
+        if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser) {
+            if let Err(e) = open::that_detached(url) {
+                eprintln!("could not open a browser ({e}); open the URL below yourself");
+            }
+        }
         let mut out = std::io::stdout().lock();
         match format {
             Format::Json => {
@@ -88,6 +94,15 @@ fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option
             }
             if let Some(i) = &t.id_token {
                 let _ = writeln!(out, "ID token:\n{i}");
+            }
+        }
+        FlowEvent::Action(UserAction::OpenUrl { url }) => {
+            let _ = writeln!(out, "\nSign in through this URL (waiting for the browser to come back):\n{url}\n");
+        }
+        FlowEvent::Action(UserAction::EnterUserCode { user_code, verification_uri, verification_uri_complete, expires_in }) => {
+            let _ = writeln!(out, "\nOn any device, open {verification_uri} and enter the code\n\n    {user_code}\n");
+            if let Some(c) = verification_uri_complete {
+                let _ = writeln!(out, "(or open {c} directly) — the code expires in {expires_in} s; polling…\n");
             }
         }
         FlowEvent::Error(e) => {

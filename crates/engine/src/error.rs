@@ -23,6 +23,12 @@ pub enum ErrorCode {
     OauthError,
     /// The discovery document names another issuer than the one asked for.
     IssuerMismatch,
+    /// The `state` of an authorization response is not the one sent (RFC 6749 §10.12).
+    StateMismatch,
+    /// The ID token's `nonce` is not the one sent (OIDC Core §3.1.3.7).
+    NonceMismatch,
+    /// A time limit of the protocol passed: a device code or login that expired.
+    Expired,
     /// More redirects than a sane server sends, or a redirect back to a visited URL.
     RedirectLoop,
 }

@@ -16,8 +16,25 @@ use crate::token_response::TokenSet;
 pub enum FlowEvent {
     Step(Step),
     Tokens(TokenSet),
+    /// Something the user must do now: open a URL, enter a code.
+    Action(UserAction),
     Error(FlowError),
     Done { ok: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UserAction {
+    /// Open the authorization URL in a browser and sign in.
+    OpenUrl { url: String },
+    /// Enter `user_code` at `verification_uri` (RFC 8628 §3.3).
+    EnterUserCode {
+        user_code: String,
+        verification_uri: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verification_uri_complete: Option<String>,
+        expires_in: u64,
+    },
 }
 
 #[derive(Default)]
@@ -37,6 +54,10 @@ impl Recorder {
         let (tx, rx) = unbounded_channel();
         self.subscribers.push(tx);
         rx
+    }
+
+    pub fn action(&self, action: UserAction) {
+        self.emit(FlowEvent::Action(action));
     }
 
     pub fn emit(&self, event: FlowEvent) {
@@ -108,8 +129,8 @@ impl Recorder {
         self.emit(FlowEvent::Step(step));
     }
 
-    /// Ends a flow: its tokens or its error, then `done`. Returns whether it succeeded.
-    pub fn finish(&self, result: Result<TokenSet, FlowError>) -> bool {
+    /// Ends a flow: its tokens (if it yields any) or its error, then `done`. Returns whether it succeeded.
+    pub fn finish(&self, result: Result<Option<TokenSet>, FlowError>) -> bool {
         let ok = result.is_ok();
         // Every failed run ends on a failed step, so the saved timeline shows where it stopped.
         if let Err(e) = &result {
@@ -119,7 +140,8 @@ impl Recorder {
             }
         }
         match result {
-            Ok(tokens) => self.emit(FlowEvent::Tokens(tokens)),
+            Ok(Some(tokens)) => self.emit(FlowEvent::Tokens(tokens)),
+            Ok(None) => {}
             Err(e) => self.emit(FlowEvent::Error(e)),
         }
         self.emit(FlowEvent::Done { ok });

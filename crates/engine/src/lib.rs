@@ -8,12 +8,15 @@ pub mod error;
 pub mod event;
 pub mod flows;
 pub mod http;
+pub mod jws;
+pub mod loopback;
+pub mod pkce;
 pub mod secret;
 pub mod step;
 pub mod token_response;
 
 pub use error::{ErrorCode, FlowError};
-pub use event::{FlowEvent, Recorder};
+pub use event::{FlowEvent, Recorder, UserAction};
 pub use secret::Secret;
 pub use step::{Step, StepStatus};
 pub use token_response::TokenSet;

@@ -5,9 +5,14 @@
 //!
 //! Not a production server: everything lives in memory and is lost when it stops.
 
+mod authorize;
 pub mod clients;
+mod device;
+mod grants;
 pub mod keys;
 mod metadata;
+mod pages;
+mod resource;
 mod token;
 mod trouble;
 
@@ -25,6 +30,7 @@ pub struct State {
     pub issuer: String,
     pub keys: keys::SigningKeys,
     pub clients: Vec<DemoClient>,
+    pub grants: grants::GrantStore,
 }
 
 pub type Shared = Arc<State>;
@@ -49,7 +55,7 @@ pub async fn start(port: u16) -> std::io::Result<Sandbox> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let issuer = format!("http://{addr}");
-    let state: Shared = Arc::new(State { issuer: issuer.clone(), keys: keys::SigningKeys::generate(), clients: demo_clients() });
+    let state: Shared = Arc::new(State { issuer: issuer.clone(), keys: keys::SigningKeys::generate(), clients: demo_clients(), grants: Default::default() });
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);
     tokio::spawn(async move {
@@ -69,6 +75,16 @@ fn router(state: Shared) -> Router {
         .route("/.well-known/oauth-authorization-server", get(metadata::openid_configuration))
         .route("/jwks", get(metadata::jwks))
         .route("/token", post(token::token))
+        .route("/authorize", get(authorize::authorize))
+        .route("/interaction/{id}/login", post(authorize::login))
+        .route("/interaction/{id}/consent", post(authorize::consent))
+        .route("/device_authorization", post(device::device_authorization))
+        .route("/device", get(device::entry_page).post(device::enter_code))
+        .route("/device/{code}/consent", post(device::consent))
+        .route("/revoke", post(resource::revoke))
+        .route("/introspect", post(resource::introspect))
+        .route("/userinfo", get(resource::userinfo).post(resource::userinfo))
+        .route("/api/orders", get(resource::list_orders).post(resource::create_order))
         .nest("/trouble", trouble::router())
         .with_state(state)
 }

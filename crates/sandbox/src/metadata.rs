@@ -12,12 +12,20 @@ pub async fn openid_configuration(State(s): State<Shared>) -> Json<Value> {
     let i = &s.issuer;
     Json(json!({
         "issuer": i,
+        "authorization_endpoint": format!("{i}/authorize"),
         "token_endpoint": format!("{i}/token"),
+        "device_authorization_endpoint": format!("{i}/device_authorization"),
+        "userinfo_endpoint": format!("{i}/userinfo"),
+        "revocation_endpoint": format!("{i}/revoke"),
+        "introspection_endpoint": format!("{i}/introspect"),
         "jwks_uri": format!("{i}/jwks"),
         "scopes_supported": ALL_SCOPES,
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "authorization_response_iss_parameter_supported": true,
         "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
     }))

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::json;
 
-use crate::clients::DemoClient;
-use crate::keys::Alg;
 use crate::Shared;
+use crate::clients::DemoClient;
+use crate::grants::{DeviceStatus, TokenRecord, now, random_token};
+use crate::keys::Alg;
 
 const ACCESS_TOKEN_TTL: u64 = 3600;
 
@@ -46,7 +47,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>
 }
 
 /// Finds and authenticates the client, or says exactly why not.
-fn authenticate<'a>(state: &'a Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<&'a DemoClient, Response> {
+pub fn authenticate<'a>(state: &'a Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<&'a DemoClient, Response> {
     let basic = basic_credentials(headers);
     let body_secret = form.get("client_secret");
     if basic.is_some() && body_secret.is_some() {
@@ -89,6 +90,9 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, Form(form): 
     }
     match grant {
         "client_credentials" => client_credentials(&state, client, &form),
+        "authorization_code" => authorization_code(&state, client, &form),
+        "refresh_token" => refresh_token(&state, client, &form),
+        "urn:ietf:params:oauth:grant-type:device_code" => device_code(&state, client, &form),
         other => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("{other} is not supported yet")),
     }
 }
@@ -109,46 +113,176 @@ fn granted_scopes(client: &DemoClient, requested: Option<&String>) -> Result<Vec
     Ok(out)
 }
 
-fn random_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+const REFRESH_TTL: u64 = 30 * 24 * 3600;
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-/// An RFC 9068 access token.
-pub fn access_token(state: &Shared, client_id: &str, sub: &str, scopes: &[&str]) -> String {
+/// Issues an RFC 9068 access token, plus an ID token for `openid` and a refresh token for
+/// `offline_access`, records them, and answers as RFC 6749 §5.1 says.
+pub fn issue(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonce: Option<&str>) -> Response {
     let iat = now();
+    let scope = scopes.join(" ");
     let claims = json!({
         "iss": state.issuer,
         "sub": sub,
         "aud": format!("{}/api", state.issuer),
         "client_id": client_id,
-        "scope": scopes.join(" "),
+        "scope": scope,
         "iat": iat,
         "nbf": iat,
         "exp": iat + ACCESS_TOKEN_TTL,
-        "jti": random_id(),
+        "jti": random_token(16),
     });
-    state.keys.sign(Alg::RS256, "at+jwt", &claims)
+    let access = state.keys.sign(Alg::RS256, "at+jwt", &claims);
+    let mut body = json!({
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_TTL,
+        "scope": scope,
+    });
+    let mut grants = state.grants.lock().unwrap();
+    let record = |kind, ttl| TokenRecord { client_id: client_id.into(), sub: sub.into(), scopes: scopes.to_vec(), expires_at: iat + ttl, active: true, kind };
+    grants.tokens.insert(access.clone(), record("access_token", ACCESS_TOKEN_TTL));
+    if scopes.iter().any(|s| s == "offline_access") {
+        let refresh = random_token(32);
+        grants.tokens.insert(refresh.clone(), record("refresh_token", REFRESH_TTL));
+        body["refresh_token"] = json!(refresh);
+    }
+    if scopes.iter().any(|s| s == "openid") {
+        body["id_token"] = json!(id_token(state, client_id, sub, scopes, nonce, &access, iat));
+    }
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+/// OIDC Core §2 ID token with `at_hash` (§3.1.3.6) and profile claims for granted scopes.
+fn id_token(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonce: Option<&str>, access: &str, iat: u64) -> String {
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access.as_bytes());
+    let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]);
+    let mut claims = json!({
+        "iss": state.issuer, "sub": sub, "aud": client_id, "iat": iat, "exp": iat + ACCESS_TOKEN_TTL,
+        "auth_time": iat, "at_hash": at_hash,
+    });
+    if let Some(n) = nonce {
+        claims["nonce"] = json!(n);
+    }
+    if scopes.iter().any(|s| s == "profile") {
+        claims["name"] = json!(display_name(sub));
+        claims["preferred_username"] = json!(sub);
+    }
+    if scopes.iter().any(|s| s == "email") {
+        claims["email"] = json!(format!("{sub}@sandbox.example"));
+        claims["email_verified"] = json!(true);
+    }
+    state.keys.sign(Alg::RS256, "JWT", &claims)
+}
+
+pub fn display_name(sub: &str) -> String {
+    let mut c = sub.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn client_credentials(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
-    let scopes = match granted_scopes(client, form.get("scope")) {
-        Ok(s) => s,
-        Err(resp) => return resp,
+    match granted_scopes(client, form.get("scope")) {
+        Ok(scopes) => {
+            let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+            issue(state, client.client_id, client.client_id, &scopes, None)
+        }
+        Err(resp) => resp,
+    }
+}
+
+fn pkce_ok(method: &str, challenge: &str, verifier: &str) -> bool {
+    let computed = match method {
+        "S256" => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes())),
+        _ => verifier.to_string(),
     };
-    let token = access_token(state, client.client_id, client.client_id, &scopes);
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        axum::Json(json!({
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": ACCESS_TOKEN_TTL,
-            "scope": scopes.join(" "),
-        })),
-    )
-        .into_response()
+    aws_lc_rs::constant_time::verify_slices_are_equal(computed.as_bytes(), challenge.as_bytes()).is_ok()
+}
+
+fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
+    let bad = |d: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
+    let code = form.get("code").cloned().unwrap_or_default();
+    // Single use (RFC 6749 §4.1.2): removed whether or not the rest checks out.
+    let Some(issued) = state.grants.lock().unwrap().codes.remove(&code) else {
+        return bad("the authorization code is unknown, already used, or expired");
+    };
+    if issued.expires_at <= now() {
+        return bad("the authorization code expired");
+    }
+    if issued.auth.client_id != client.client_id {
+        return bad("the authorization code was issued to another client");
+    }
+    if form.get("redirect_uri") != Some(&issued.auth.redirect_uri) {
+        return bad("redirect_uri does not match the one of the authorization request (RFC 6749 §4.1.3)");
+    }
+    if let Some(challenge) = &issued.auth.code_challenge {
+        let method = issued.auth.code_challenge_method.as_deref().unwrap_or("plain");
+        match form.get("code_verifier") {
+            None => return bad("code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)"),
+            Some(v) if !pkce_ok(method, challenge, v) => return bad(&format!("PKCE verification failed: the code_verifier does not match the {method} code_challenge")),
+            Some(_) => {}
+        }
+    }
+    issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref())
+}
+
+fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
+    let token = form.get("refresh_token").cloned().unwrap_or_default();
+    let record = {
+        let mut grants = state.grants.lock().unwrap();
+        let Some(rec) = grants.active(&token).filter(|r| r.kind == "refresh_token").cloned() else {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token is unknown, revoked, expired, or already rotated");
+        };
+        if rec.client_id != client.client_id {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token was issued to another client");
+        }
+        // Rotation (RFC 9700 §4.14.2): the used refresh token stops working.
+        if let Some(r) = grants.tokens.get_mut(&token) {
+            r.active = false;
+        }
+        rec
+    };
+    let scopes = match form.get("scope").filter(|s| !s.trim().is_empty()) {
+        Some(req) => {
+            let asked: Vec<String> = req.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            if let Some(extra) = asked.iter().find(|s| !record.scopes.contains(s)) {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &format!("scope {extra:?} was not granted originally"));
+            }
+            asked
+        }
+        None => record.scopes.clone(),
+    };
+    issue(state, client.client_id, &record.sub, &scopes, None)
+}
+
+fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
+    let code = form.get("device_code").cloned().unwrap_or_default();
+    let err = |e: &str, d: &str| oauth_error(StatusCode::BAD_REQUEST, e, d);
+    let (sub, scopes) = {
+        let mut grants = state.grants.lock().unwrap();
+        let Some(dev) = grants.devices.get_mut(&code) else {
+            return err("invalid_grant", "unknown device_code");
+        };
+        if dev.client_id != client.client_id {
+            return err("invalid_grant", "the device_code was issued to another client");
+        }
+        if dev.expires_at <= now() {
+            return err("expired_token", "the device code expired before the user approved it");
+        }
+        let too_soon = dev.last_poll.is_some_and(|t| t.elapsed().as_secs_f64() < dev.interval as f64 - 0.2);
+        dev.last_poll = Some(std::time::Instant::now());
+        if too_soon {
+            dev.interval += 5;
+            return err("slow_down", &format!("polling too fast; wait {} s between requests", dev.interval));
+        }
+        match dev.status.clone() {
+            DeviceStatus::Pending => return err("authorization_pending", "the user has not finished yet"),
+            DeviceStatus::Denied => return err("access_denied", "the user denied the request"),
+            DeviceStatus::Used => return err("invalid_grant", "the device code was already used"),
+            DeviceStatus::Approved(sub) => {
+                dev.status = DeviceStatus::Used;
+                (sub, dev.scopes.clone())
+            }
+        }
+    };
+    issue(state, client.client_id, &sub, &scopes, None)
 }

@@ -159,6 +159,8 @@ impl Store {
                     .execute(&self.pool)
                     .await?;
             }
+            // Prompts to the user; what they show is already in the steps before them.
+            FlowEvent::Action(_) => {}
             FlowEvent::Done { ok } => {
                 sqlx::query("UPDATE sessions SET outcome = ?, ended_ms = ? WHERE id = ?")
                     .bind(if *ok { "ok" } else { "failed" })

@@ -43,7 +43,7 @@ impl Run {
     }
 
     /// Publishes the result, closes the stream and waits until the store has written everything.
-    pub async fn finish(self, result: std::result::Result<TokenSet, FlowError>) -> Outcome {
+    pub async fn finish(self, result: std::result::Result<Option<TokenSet>, FlowError>) -> Outcome {
         let ok = self.recorder.finish(result);
         drop(self.recorder);
         let store_error = match self.writer {

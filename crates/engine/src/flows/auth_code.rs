@@ -1,0 +1,259 @@
+//! Authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636), for OAuth and OpenID Connect:
+//! generate PKCE, `state` and `nonce`; send the user to the authorization endpoint; take the
+//! callback from a loopback listener or from the front (pasted URL, in-app browser); check
+//! `error`, `state` and `iss` (RFC 9207); exchange the code.
+
+use std::time::Duration;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::discovery::{Endpoints, resolve};
+use crate::error::{ErrorCode, FlowError, OauthErrorBody};
+use crate::event::{Recorder, UserAction};
+use crate::flows::common::{ClientSecrets, ClientSettings, token_request};
+use crate::http::HttpClient;
+use crate::loopback::Loopback;
+use crate::pkce::{Pkce, PkceMethod, random_string};
+use crate::step::{SecretMark, Step, StepKind, StepStatus};
+use crate::token_response::TokenSet;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthCodeSettings {
+    #[serde(flatten)]
+    pub client: ClientSettings,
+    /// The loopback redirect URI; an ephemeral `http://127.0.0.1:PORT/callback` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    #[serde(default)]
+    pub pkce: PkceMethod,
+    /// How long to wait for the user to come back from the login.
+    #[serde(default = "default_login_timeout")]
+    pub login_timeout_secs: u64,
+}
+
+fn default_login_timeout() -> u64 {
+    300
+}
+
+/// Where the authorization response comes from.
+pub enum Callback {
+    Loopback(Loopback),
+    /// The front delivers the redirected URL: pasted by the user, or caught by an in-app browser.
+    Delivered { redirect_uri: String, url: oneshot::Receiver<String> },
+}
+
+impl Callback {
+    pub fn redirect_uri(&self) -> &str {
+        match self {
+            Callback::Loopback(l) => l.redirect_uri(),
+            Callback::Delivered { redirect_uri, .. } => redirect_uri,
+        }
+    }
+}
+
+fn is_openid(scope: Option<&str>) -> bool {
+    scope.is_some_and(|s| s.split(' ').any(|x| x == "openid"))
+}
+
+pub async fn run(
+    http: &HttpClient,
+    rec: &Recorder,
+    settings: &AuthCodeSettings,
+    secrets: &ClientSecrets,
+    callback: Callback,
+) -> Result<TokenSet, FlowError> {
+    let client = &settings.client;
+    let endpoints = resolve(http, rec, &client.provider).await?;
+    let authorize = endpoints.require_step(rec, "authorization_endpoint")?.to_string();
+    let token_endpoint = endpoints.require_step(rec, "token_endpoint")?.to_string();
+    let redirect_uri = callback.redirect_uri().to_string();
+
+    let pkce = Pkce::generate(settings.pkce);
+    record_pkce(rec, pkce.as_ref());
+    let state = random_string(16);
+    let nonce = is_openid(client.scope.as_deref()).then(|| random_string(16));
+    rec.local(
+        "Generated state and nonce",
+        StepStatus::Ok,
+        serde_json::json!({"state": state, "nonce": nonce, "why": "state binds the response to this request (RFC 6749 §10.12); nonce binds the ID token to it (OIDC Core §3.1.2.1)"}),
+    );
+
+    let mut params: Vec<(String, String)> = vec![
+        ("response_type".into(), "code".into()),
+        ("client_id".into(), client.client_id.clone()),
+        ("redirect_uri".into(), redirect_uri.clone()),
+        ("state".into(), state.clone()),
+    ];
+    if let Some(n) = &nonce {
+        params.push(("nonce".into(), n.clone()));
+    }
+    if let Some(p) = &pkce {
+        params.push(("code_challenge".into(), p.challenge.clone()));
+        params.push(("code_challenge_method".into(), p.method_name().into()));
+    }
+    params.extend(client.request_params());
+    let mut url = url::Url::parse(&authorize)
+        .map_err(|e| FlowError::new(ErrorCode::InvalidInput, format!("expected an authorization endpoint URL, got {authorize:?}: {e}")))?;
+    url.query_pairs_mut().extend_pairs(params.iter());
+    let authorize_url = url.to_string();
+    rec.local(
+        "Authorization request: send the user to the authorization endpoint",
+        StepStatus::Ok,
+        serde_json::json!({"url": authorize_url, "parameters": params.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>()}),
+    );
+    rec.action(UserAction::OpenUrl { url: authorize_url });
+
+    let limit = Duration::from_secs(settings.login_timeout_secs);
+    let callback_url = match callback {
+        Callback::Loopback(l) => l.wait(rec, &state, limit).await,
+        Callback::Delivered { url, .. } => match tokio::time::timeout(limit, url).await {
+            Ok(Ok(u)) => Ok(u),
+            Ok(Err(_)) => Err(FlowError::new(ErrorCode::InvalidInput, "the login was cancelled before a redirected URL arrived")),
+            Err(_) => Err(FlowError::new(ErrorCode::Timeout, format!("expected the redirected URL within {} s, nothing came", limit.as_secs()))),
+        },
+    }
+    .inspect_err(|e| rec.local_failed("Waiting for the authorization response", e, serde_json::json!({"redirect_uri": redirect_uri})))?;
+
+    let code = check_callback(rec, &callback_url, &state, &endpoints)?;
+
+    let mut token_params = vec![
+        ("grant_type".to_string(), "authorization_code".to_string()),
+        ("code".to_string(), code.clone()),
+        ("redirect_uri".to_string(), redirect_uri),
+    ];
+    let mut marks = vec![SecretMark::new("authorization_code", code)];
+    if let Some(p) = &pkce {
+        token_params.push(("code_verifier".into(), p.verifier.expose().to_string()));
+        marks.push(SecretMark::new("code_verifier", p.verifier.expose()));
+    }
+    for r in &client.resource {
+        token_params.push(("resource".into(), r.clone()));
+    }
+    let title = format!("Token request (authorization code, {})", client.auth_method.as_str());
+    let tokens = token_request(http, rec, title, &token_endpoint, &secrets.config(client), token_params, marks).await?;
+    if let (Some(expected), Some(id_token)) = (&nonce, &tokens.id_token) {
+        check_nonce(rec, id_token, expected)?;
+    }
+    Ok(tokens)
+}
+
+fn record_pkce(rec: &Recorder, pkce: Option<&Pkce>) {
+    let step = |title: String, status, details, secrets| Step {
+        seq: 0,
+        at_ms: crate::now_ms(),
+        title,
+        status,
+        kind: StepKind::Local { details },
+        error: None,
+        secrets,
+    };
+    rec.push(match pkce {
+        Some(p) if p.method == PkceMethod::S256 => step(
+            "PKCE verifier generated (S256)".into(),
+            StepStatus::Ok,
+            serde_json::json!({"code_verifier": p.verifier.expose(), "code_challenge": p.challenge, "code_challenge_method": "S256"}),
+            vec![SecretMark::new("code_verifier", p.verifier.expose())],
+        ),
+        Some(p) => step(
+            "PKCE plain — DEMONSTRATION ONLY: the challenge equals the verifier, so anyone who sees the request can redeem the code (RFC 9700 §2.1.1)".into(),
+            StepStatus::Warning,
+            serde_json::json!({"code_verifier": p.verifier.expose(), "code_challenge": p.challenge, "code_challenge_method": "plain"}),
+            vec![SecretMark::new("code_verifier", p.verifier.expose())],
+        ),
+        None => step(
+            "PKCE OFF — DEMONSTRATION ONLY: a stolen authorization code can be redeemed by anyone (RFC 9700 §2.1.1)".into(),
+            StepStatus::Warning,
+            serde_json::json!({"pkce": "none"}),
+            vec![],
+        ),
+    });
+}
+
+/// Checks an authorization response (RFC 6749 §4.1.2, RFC 9207) and returns its code.
+pub fn check_callback(rec: &Recorder, callback_url: &str, expected_state: &str, endpoints: &Endpoints) -> Result<String, FlowError> {
+    let url = url::Url::parse(callback_url)
+        .map_err(|e| FlowError::new(ErrorCode::InvalidInput, format!("expected the redirected URL (http://…?code=…&state=…), got {callback_url:?}: {e}")))?;
+    let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    let code = get("code");
+    let mut secrets = vec![];
+    if let Some(c) = &code {
+        secrets.push(SecretMark::new("authorization_code", c.clone()));
+    }
+    let params: serde_json::Map<String, serde_json::Value> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
+    let mut checks = vec![];
+    let mut problem: Option<FlowError> = None;
+    let mut warn = false;
+
+    if let Some(error) = get("error") {
+        let body = OauthErrorBody { error: error.clone(), error_description: get("error_description"), error_uri: get("error_uri") };
+        let desc = body.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let uri = body.error_uri.as_deref().map(|u| format!(", see {u}")).unwrap_or_default();
+        let mut e = FlowError::new(ErrorCode::OauthError, format!("authorization response: expected a code, the server answered {error}{desc}{uri}"));
+        e.oauth = Some(body);
+        problem = Some(e);
+    }
+    let got_state = get("state");
+    let state_ok = got_state.as_deref().is_some_and(|s| aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok());
+    checks.push(serde_json::json!({"id": "state", "status": if state_ok {"pass"} else {"fail"}, "expected": expected_state, "actual": got_state, "spec": "RFC 6749 §10.12"}));
+    if !state_ok && problem.is_none() {
+        problem = Some(FlowError::new(
+            ErrorCode::StateMismatch,
+            format!("authorization response: expected state {expected_state:?}, got {} — the response does not belong to this request (possible CSRF or a stale browser tab)",
+                got_state.as_deref().map(|s| format!("{s:?}")).unwrap_or_else(|| "none".into())),
+        ));
+    }
+    let expected_iss = endpoints.issuer.clone();
+    match (get("iss"), &expected_iss) {
+        (Some(iss), Some(exp)) if &iss != exp => {
+            checks.push(serde_json::json!({"id": "iss", "status": "fail", "expected": exp, "actual": iss, "spec": "RFC 9207 §2.4"}));
+            if problem.is_none() {
+                problem = Some(FlowError::new(ErrorCode::IssuerMismatch, format!("authorization response: expected iss {exp:?}, got {iss:?} — possible mix-up attack (RFC 9207)")));
+            }
+        }
+        (Some(iss), _) => checks.push(serde_json::json!({"id": "iss", "status": "pass", "expected": expected_iss, "actual": iss, "spec": "RFC 9207 §2.4"})),
+        (None, _) if endpoints.authorization_response_iss_parameter_supported == Some(true) => {
+            warn = true;
+            checks.push(serde_json::json!({"id": "iss", "status": "warn", "expected": expected_iss, "actual": null, "message": "the server advertises authorization_response_iss_parameter_supported but sent no iss", "spec": "RFC 9207 §2.4"}));
+        }
+        (None, _) => checks.push(serde_json::json!({"id": "iss", "status": "skip", "message": "no iss in the response and none advertised"})),
+    }
+    if problem.is_none() && code.is_none() {
+        problem = Some(FlowError::new(ErrorCode::MissingField, "authorization response: expected a \"code\" parameter, it is absent"));
+    }
+    let status = if problem.is_some() { StepStatus::Failed } else if warn { StepStatus::Warning } else { StepStatus::Ok };
+    rec.push(Step {
+        seq: 0,
+        at_ms: crate::now_ms(),
+        title: "Authorization response received".into(),
+        status,
+        kind: StepKind::Local { details: serde_json::json!({"url": callback_url, "parameters": params, "checks": checks}) },
+        error: problem.clone(),
+        secrets,
+    });
+    match problem {
+        Some(e) => Err(e),
+        None => Ok(code.unwrap_or_default()),
+    }
+}
+
+/// OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one sent. Full ID token
+/// validation (signature, at_hash, …) is the token inspector's job.
+fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), FlowError> {
+    let claims = id_token
+        .split('.')
+        .nth(1)
+        .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let got = claims.as_ref().and_then(|c| c.get("nonce")).and_then(|n| n.as_str()).map(str::to_string);
+    let details = serde_json::json!({"expected": expected, "actual": got, "spec": "OpenID Connect Core §3.1.3.7 step 11"});
+    if got.as_deref() == Some(expected) {
+        rec.local("ID token nonce matches the one sent", StepStatus::Ok, details);
+        Ok(())
+    } else {
+        let e = FlowError::new(ErrorCode::NonceMismatch, format!("ID token: expected nonce {expected:?}, got {got:?}"));
+        rec.local_failed("ID token nonce does not match", &e, details);
+        Err(e)
+    }
+}

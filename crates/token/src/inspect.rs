@@ -1,0 +1,245 @@
+//! One call from a token string to a `Report`: decode, obtain the keys, verify the signature, run
+//! the checks, annotate claims for people. Leaves rendering to `report` and argument handling to `cli`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::checks::{self, Check, KeyKinds, Options, Problem, Profile, SignatureOutcome, Status};
+use crate::claims;
+use crate::decode::{self, Decoded, Format};
+use crate::error::Error;
+use crate::jwks::{Fetched, JwksFetcher, JwksSource, Jwk};
+use crate::secret::Secret;
+use crate::signature::{self, Alg, VerifyError};
+use crate::times::{self, NumericDate};
+
+/// The keys the caller supplied. With both, HS* tokens use the secret and others the JWKS.
+#[derive(Clone, Debug, Default)]
+pub struct KeySource {
+    pub jwks: Option<JwksSource>,
+    pub secret: Option<Secret>,
+}
+
+impl KeySource {
+    pub fn kinds(&self) -> KeyKinds {
+        KeyKinds { secret: self.secret.is_some(), jwks: self.jwks.is_some() }
+    }
+}
+
+/// A header parameter or claim with its meaning and, for dates, a human reading.
+#[derive(Clone, Debug, Serialize)]
+pub struct Annotation {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureInfo {
+    pub bytes: usize,
+    pub hex: String,
+}
+
+/// The JSON contract of `token inspect --json`, plus a few informative extras.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub format: Format,
+    /// True for JWE: the header is the protected header, the claims are unreadable.
+    pub encrypted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+    pub header: Value,
+    pub claims: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureInfo>,
+    pub valid: bool,
+    pub checks: Vec<Check>,
+    pub problems: Vec<Problem>,
+    pub header_info: Vec<Annotation>,
+    pub claim_info: Vec<Annotation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Inspects `token`. Errors only for keys the user pointed at that cannot be read (a JWKS file);
+/// keys that cannot be fetched make the signature check `skip` instead.
+pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &JwksFetcher) -> Result<Report, Error> {
+    let d = decode::decode(token.trim());
+    let mut notes = d.notes.clone();
+    let sig = signature_outcome(&d, keys, fetcher, &mut notes).await?;
+    let checks = checks::run(&d, opts, keys.kinds(), &sig);
+    let problems = checks::problems(&checks);
+    let sig_ok = checks.iter().any(|c| c.id == "signature" && c.status == Status::Pass);
+    let valid = d.format == Format::Jwt && problems.is_empty() && sig_ok;
+    let empty = Map::new();
+    let header = d.header.as_ref().unwrap_or(&empty);
+    let claims_map = d.claims.as_ref().unwrap_or(&empty);
+    Ok(Report {
+        format: d.format,
+        encrypted: d.format == Format::Jwe,
+        profile: (d.format == Format::Jwt).then(|| checks::profile(header, opts)),
+        header: d.header.clone().map(Value::Object).unwrap_or(Value::Null),
+        claims: d.claims.clone().map(Value::Object).unwrap_or(Value::Null),
+        signature: d.signature.as_ref().map(|s| SignatureInfo { bytes: s.len(), hex: hex(s) }),
+        valid,
+        checks,
+        problems,
+        header_info: header
+            .keys()
+            .map(|k| {
+                let m = claims::header_meaning(k);
+                Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time: None }
+            })
+            .collect(),
+        claim_info: claims_map
+            .iter()
+            .map(|(k, v)| {
+                let m = claims::claim_meaning(k);
+                let time = claims::TIME_CLAIMS
+                    .contains(&k.as_str())
+                    .then(|| NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)))
+                    .flatten();
+                Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time }
+            })
+            .collect(),
+        notes,
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Finds the key(s) and verifies; every way this can end is a `SignatureOutcome`.
+async fn signature_outcome(
+    d: &Decoded,
+    keys: &KeySource,
+    fetcher: &JwksFetcher,
+    notes: &mut Vec<String>,
+) -> Result<SignatureOutcome, Error> {
+    let (Format::Jwt, Some(h)) = (d.format, &d.header) else {
+        return Ok(SignatureOutcome::NotAttempted("not a JWS".into()));
+    };
+    let Some(alg_name) = h.get("alg").and_then(Value::as_str) else {
+        return Ok(SignatureOutcome::NotAttempted("no usable alg (see alg)".into()));
+    };
+    if signature::is_none_alg(alg_name) {
+        return Ok(SignatureOutcome::NotAttempted("unsigned token (see alg)".into()));
+    }
+    let Some(alg) = Alg::parse(alg_name) else {
+        return Ok(SignatureOutcome::NotAttempted("algorithm not accepted (see alg)".into()));
+    };
+    let Some(sig) = &d.signature else {
+        return Ok(SignatureOutcome::NotAttempted("the signature segment is not base64url (see format)".into()));
+    };
+    let msg = d.signing_input.as_bytes();
+    if alg.is_hmac() {
+        return Ok(match (&keys.secret, &keys.jwks) {
+            (Some(secret), _) => {
+                if secret.len() < alg.oidc_hash().output_len() {
+                    notes.push(format!(
+                        "the secret is shorter than {} bytes, below RFC 7518 §3.2's minimum for {}",
+                        alg.oidc_hash().output_len(),
+                        alg.name()
+                    ));
+                }
+                match signature::verify_hmac(alg, secret, msg, sig) {
+                    Ok(()) => SignatureOutcome::Verified(format!("{} signature verified with the shared secret", alg.name())),
+                    Err(_) => failed(Problem::BadSignature, format!("{} signature does not verify with the shared secret", alg.name())),
+                }
+            }
+            (None, Some(_)) => SignatureOutcome::NotAttempted("JWKS keys are never used as HMAC secrets (see alg)".into()),
+            (None, None) => SignatureOutcome::NoKey,
+        });
+    }
+    let Some(source) = &keys.jwks else {
+        return Ok(if keys.secret.is_some() {
+            SignatureOutcome::NotAttempted("a shared secret cannot verify an asymmetric signature (see alg)".into())
+        } else {
+            SignatureOutcome::NoKey
+        });
+    };
+    let kid = h.get("kid").and_then(Value::as_str);
+    let first = match fetcher.load(source).await {
+        Ok(f) => f,
+        Err(e @ (Error::Read { .. } | Error::Jwks { .. })) if matches!(source, JwksSource::File(_)) => return Err(e),
+        Err(e) => return Ok(SignatureOutcome::Unavailable(e.to_string())),
+    };
+    let mut outcome = try_keys(alg, kid, &first, msg, sig);
+    if matches!(&outcome, SignatureOutcome::Failed { problem: Problem::UnknownKey, .. }) && !first.fresh {
+        if let Some(again) = fetcher.refetch(source, &first.origin).await {
+            match again {
+                Ok(f) => {
+                    notes.push(format!("key not in the cached JWKS: fetched {} again (key rotation)", f.origin));
+                    outcome = try_keys(alg, kid, &f, msg, sig);
+                }
+                Err(e) => notes.push(format!("refetching the JWKS after an unknown key failed: {e}")),
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+fn failed(problem: Problem, message: String) -> SignatureOutcome {
+    SignatureOutcome::Failed { problem, message, expected: None, actual: None }
+}
+
+/// Tries the key(s) of `set` that may verify `alg`: the kid's key, or without a kid every key of a
+/// fitting type.
+fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) -> SignatureOutcome {
+    let keys: Vec<&Jwk> = match kid {
+        Some(k) => f.set.keys.iter().filter(|j| j.kid.as_deref() == Some(k)).collect(),
+        None => f.set.keys.iter().collect(),
+    };
+    let known: Vec<String> = f.set.keys.iter().filter_map(|k| k.kid.clone()).collect();
+    if let Some(k) = kid {
+        if keys.is_empty() {
+            return SignatureOutcome::Failed {
+                problem: Problem::UnknownKey,
+                message: format!("kid {k:?} is not in the JWKS from {}", f.origin),
+                expected: Some(if known.is_empty() { "(no kids in the JWKS)".into() } else { known.join(" ") }),
+                actual: Some(k.to_string()),
+            };
+        }
+    }
+    let fitting: Vec<&Jwk> = keys.iter().copied().filter(|j| signature::key_fits(alg, j).is_ok()).collect();
+    if fitting.is_empty() {
+        return match kid {
+            Some(k) => {
+                let why = signature::key_fits(alg, keys[0]).err().unwrap_or_default();
+                SignatureOutcome::Failed {
+                    problem: Problem::AlgNotAllowed,
+                    message: format!("key {k:?} cannot verify {}: {why}", alg.name()),
+                    expected: Some(alg.key_kind().into()),
+                    actual: Some(keys[0].describe()),
+                }
+            }
+            None => SignatureOutcome::Failed {
+                problem: Problem::UnknownKey,
+                message: format!("no key in the JWKS from {} can verify {} (and the token has no kid)", f.origin, alg.name()),
+                expected: Some(alg.key_kind().into()),
+                actual: Some(f.set.keys.iter().map(Jwk::describe).collect::<Vec<_>>().join("; ")),
+            },
+        };
+    }
+    let mut bad_keys = Vec::new();
+    for j in &fitting {
+        match signature::verify_jwk(alg, j, msg, sig) {
+            Ok(()) => {
+                return SignatureOutcome::Verified(format!("{} signature verified with {} from {}", alg.name(), j.describe(), f.origin));
+            }
+            Err(VerifyError::BadKey(why)) => bad_keys.push(format!("{}: {why}", j.describe())),
+            Err(VerifyError::Invalid) => {}
+        }
+    }
+    let tried = fitting.len();
+    let mut message = format!("{} signature does not verify with {tried} candidate key(s) from {}", alg.name(), f.origin);
+    if !bad_keys.is_empty() {
+        message.push_str(&format!(" (unusable: {})", bad_keys.join("; ")));
+    }
+    failed(Problem::BadSignature, message)
+}

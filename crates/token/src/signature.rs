@@ -1,0 +1,268 @@
+//! JWS signature verification (RFC 7515 §5.2, RFC 7518 §3, RFC 8037 §3.1) with aws-lc-rs: the
+//! algorithms we accept, which key type each one needs, and the cryptographic check itself.
+//! A key's type alone decides its algorithms, so a public key is never used as an HMAC secret.
+//! Leaves out where keys come from (`jwks`) and what the result means for validity (`checks`).
+
+use aws_lc_rs::{digest, hmac, signature as sig};
+
+use crate::jwks::Jwk;
+use crate::secret::Secret;
+
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alg {
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    EdDSA,
+}
+
+pub const ALL: &[Alg] = &[
+    Alg::HS256,
+    Alg::HS384,
+    Alg::HS512,
+    Alg::RS256,
+    Alg::RS384,
+    Alg::RS512,
+    Alg::PS256,
+    Alg::PS384,
+    Alg::PS512,
+    Alg::ES256,
+    Alg::ES384,
+    Alg::EdDSA,
+];
+
+impl Alg {
+    /// Exact, case-sensitive names (RFC 7518 §3.1 registers them so).
+    pub fn parse(s: &str) -> Option<Alg> {
+        ALL.iter().copied().find(|a| a.name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::HS256 => "HS256",
+            Alg::HS384 => "HS384",
+            Alg::HS512 => "HS512",
+            Alg::RS256 => "RS256",
+            Alg::RS384 => "RS384",
+            Alg::RS512 => "RS512",
+            Alg::PS256 => "PS256",
+            Alg::PS384 => "PS384",
+            Alg::PS512 => "PS512",
+            Alg::ES256 => "ES256",
+            Alg::ES384 => "ES384",
+            Alg::EdDSA => "EdDSA",
+        }
+    }
+
+    pub fn is_hmac(self) -> bool {
+        matches!(self, Alg::HS256 | Alg::HS384 | Alg::HS512)
+    }
+
+    /// The hash for at_hash/c_hash (OIDC Core §3.1.3.6): the alg's hash; SHA-512 for Ed25519.
+    pub fn oidc_hash(self) -> &'static digest::Algorithm {
+        match self {
+            Alg::HS256 | Alg::RS256 | Alg::PS256 | Alg::ES256 => &digest::SHA256,
+            Alg::HS384 | Alg::RS384 | Alg::PS384 | Alg::ES384 => &digest::SHA384,
+            Alg::HS512 | Alg::RS512 | Alg::PS512 | Alg::EdDSA => &digest::SHA512,
+        }
+    }
+
+    /// What a JWK must look like to verify this algorithm.
+    pub fn key_kind(self) -> &'static str {
+        match self {
+            Alg::HS256 | Alg::HS384 | Alg::HS512 => "an HMAC secret",
+            Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => "an RSA key (kty RSA)",
+            Alg::ES256 => "an EC P-256 key (kty EC, crv P-256)",
+            Alg::ES384 => "an EC P-384 key (kty EC, crv P-384)",
+            Alg::EdDSA => "an Ed25519 key (kty OKP, crv Ed25519)",
+        }
+    }
+}
+
+/// `alg: none`, in any case (RFC 8725 §3.2: never accepted).
+pub fn is_none_alg(alg: &str) -> bool {
+    alg.trim().eq_ignore_ascii_case("none")
+}
+
+/// Whether `jwk` may verify `alg`: type and curve match, and its own `alg`/`use`/`key_ops` allow it.
+pub fn key_fits(alg: Alg, jwk: &Jwk) -> Result<(), String> {
+    let type_ok = match alg {
+        Alg::HS256 | Alg::HS384 | Alg::HS512 => false, // JWKS keys are never HMAC secrets
+        Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => jwk.kty == "RSA",
+        Alg::ES256 => jwk.kty == "EC" && jwk.crv.as_deref() == Some("P-256"),
+        Alg::ES384 => jwk.kty == "EC" && jwk.crv.as_deref() == Some("P-384"),
+        Alg::EdDSA => jwk.kty == "OKP" && jwk.crv.as_deref() == Some("Ed25519"),
+    };
+    if !type_ok {
+        let crv = jwk.crv.as_deref().map(|c| format!(", crv {c}")).unwrap_or_default();
+        return Err(format!("{} needs {}, the key is kty {}{crv}", alg.name(), alg.key_kind(), jwk.kty));
+    }
+    if let Some(a) = &jwk.alg {
+        if a != alg.name() {
+            return Err(format!("the key is restricted to alg {a}, the token uses {}", alg.name()));
+        }
+    }
+    if let Some(u) = &jwk.use_ {
+        if u != "sig" {
+            return Err(format!("the key's use is {u:?}, not \"sig\""));
+        }
+    }
+    if let Some(ops) = &jwk.key_ops {
+        if !ops.iter().any(|o| o == "verify") {
+            return Err("the key's key_ops do not include \"verify\"".into());
+        }
+    }
+    Ok(())
+}
+
+/// Why a verification did not succeed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The key material itself is unusable (bad encoding, wrong length, too small).
+    BadKey(String),
+    /// The signature does not verify.
+    Invalid,
+}
+
+/// Verifies `signature` over `message` with a JWK that `key_fits` accepted.
+pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+    key_fits(alg, jwk).map_err(VerifyError::BadKey)?;
+    let b = |name: &str, v: &Option<String>| -> Result<Vec<u8>, VerifyError> {
+        let s = v.as_deref().ok_or_else(|| VerifyError::BadKey(format!("the key has no `{name}`")))?;
+        use base64::Engine;
+        crate::decode::B64URL
+            .decode(s.as_bytes())
+            .map_err(|_| VerifyError::BadKey(format!("the key's `{name}` is not base64url")))
+    };
+    match alg {
+        Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => {
+            let n = b("n", &jwk.n)?;
+            let e = b("e", &jwk.e)?;
+            let strip = |v: &[u8]| -> Vec<u8> { v.iter().skip_while(|x| **x == 0).copied().collect() };
+            let (n, e) = (strip(&n), strip(&e));
+            if n.len() < 256 {
+                return Err(VerifyError::BadKey(format!(
+                    "RSA modulus of {} bits; at least 2048 are required (RFC 7518 §3.3)",
+                    n.len() * 8
+                )));
+            }
+            let params: &sig::RsaParameters = match alg {
+                Alg::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+                Alg::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+                Alg::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+                Alg::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+                Alg::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+                _ => &sig::RSA_PSS_2048_8192_SHA512,
+            };
+            sig::RsaPublicKeyComponents { n: &n[..], e: &e[..] }
+                .verify(params, message, signature)
+                .map_err(|_| VerifyError::Invalid)
+        }
+        Alg::ES256 | Alg::ES384 => {
+            let (len, params) = if alg == Alg::ES256 {
+                (32, &sig::ECDSA_P256_SHA256_FIXED)
+            } else {
+                (48, &sig::ECDSA_P384_SHA384_FIXED)
+            };
+            let x = b("x", &jwk.x)?;
+            let y = b("y", &jwk.y)?;
+            if x.len() != len || y.len() != len {
+                return Err(VerifyError::BadKey(format!("EC coordinates must be {len} bytes each (RFC 7518 §6.2.1.2)")));
+            }
+            let mut point = Vec::with_capacity(1 + 2 * len);
+            point.push(4u8);
+            point.extend_from_slice(&x);
+            point.extend_from_slice(&y);
+            sig::UnparsedPublicKey::new(params, &point).verify(message, signature).map_err(|_| VerifyError::Invalid)
+        }
+        Alg::EdDSA => {
+            let x = b("x", &jwk.x)?;
+            if x.len() != 32 {
+                return Err(VerifyError::BadKey("an Ed25519 key is 32 bytes (RFC 8037 §2)".into()));
+            }
+            sig::UnparsedPublicKey::new(&sig::ED25519, &x).verify(message, signature).map_err(|_| VerifyError::Invalid)
+        }
+        Alg::HS256 | Alg::HS384 | Alg::HS512 => Err(VerifyError::BadKey("JWKS keys are never HMAC secrets".into())),
+    }
+}
+
+/// HMAC verification in constant time (RFC 7518 §3.2).
+pub fn verify_hmac(alg: Alg, secret: &Secret, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+    let algorithm = match alg {
+        Alg::HS256 => hmac::HMAC_SHA256,
+        Alg::HS384 => hmac::HMAC_SHA384,
+        Alg::HS512 => hmac::HMAC_SHA512,
+        _ => return Err(VerifyError::BadKey(format!("a secret cannot verify {}", alg.name()))),
+    };
+    let key = hmac::Key::new(algorithm, secret.expose());
+    hmac::verify(&key, message, signature).map_err(|_| VerifyError::Invalid)
+}
+
+/// Constant-time equality for nonces and hashes.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && aws_lc_rs::constant_time::verify_slices_are_equal(a, b).is_ok()
+}
+
+/// The at_hash / c_hash value for `value` under `alg` (OIDC Core §3.1.3.6): base64url of the left
+/// half of the hash.
+pub fn oidc_half_hash(alg: Alg, value: &[u8]) -> String {
+    use base64::Engine;
+    let d = digest::digest(alg.oidc_hash(), value);
+    let bytes = d.as_ref();
+    crate::decode::B64URL.encode(&bytes[..bytes.len() / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_case_sensitive_and_none_is_caught_in_any_case() {
+        assert_eq!(Alg::parse("RS256"), Some(Alg::RS256));
+        assert_eq!(Alg::parse("rs256"), None);
+        assert_eq!(Alg::parse("ES512"), None);
+        for n in ["none", "None", "NONE", "nOnE"] {
+            assert!(is_none_alg(n));
+        }
+        assert!(!is_none_alg("HS256"));
+    }
+
+    #[test]
+    fn hmac_round_trip() {
+        let secret = Secret::new("a-very-long-shared-secret-for-hs256-tests!");
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret.expose());
+        let tag = hmac::sign(&key, b"msg");
+        assert!(verify_hmac(Alg::HS256, &secret, b"msg", tag.as_ref()).is_ok());
+        assert_eq!(verify_hmac(Alg::HS256, &secret, b"msg2", tag.as_ref()), Err(VerifyError::Invalid));
+        assert!(matches!(verify_hmac(Alg::RS256, &secret, b"msg", tag.as_ref()), Err(VerifyError::BadKey(_))));
+    }
+
+    #[test]
+    fn key_types_bind_algorithms() {
+        let rsa = Jwk { kty: "RSA".into(), ..Jwk::default() };
+        assert!(key_fits(Alg::RS256, &rsa).is_ok());
+        assert!(key_fits(Alg::HS256, &rsa).is_err());
+        assert!(key_fits(Alg::ES256, &rsa).is_err());
+        let oct = Jwk { kty: "oct".into(), ..Jwk::default() };
+        assert!(key_fits(Alg::HS256, &oct).is_err());
+        let restricted = Jwk { kty: "RSA".into(), alg: Some("PS256".into()), ..Jwk::default() };
+        assert!(key_fits(Alg::RS256, &restricted).is_err());
+        let enc = Jwk { kty: "RSA".into(), use_: Some("enc".into()), ..Jwk::default() };
+        assert!(key_fits(Alg::RS256, &enc).is_err());
+    }
+
+    #[test]
+    fn at_hash_example_from_oidc_core_appendix() {
+        // OIDC Core A.3: access token and at_hash of an RS256 ID token.
+        assert_eq!(oidc_half_hash(Alg::RS256, b"jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+    }
+}

@@ -1,0 +1,199 @@
+//! NumericDate arithmetic (RFC 7519 §2) that cannot overflow whatever the claim's size, human
+//! phrasing of spans ("expires in 4 min", "expired 3 h ago"), UTC dates and HTTP dates (RFC 9110
+//! §5.6.7, IMF-fixdate only). Leaves out time zones and calendars other than proleptic Gregorian.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+/// A JSON number read as a date: integers exactly, anything else as f64 (never NaN from JSON).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NumericDate {
+    Int(i128),
+    Float(f64),
+}
+
+impl NumericDate {
+    pub fn from_value(v: &Value) -> Option<NumericDate> {
+        let n = v.as_number()?;
+        if let Some(i) = n.as_i64() {
+            Some(NumericDate::Int(i as i128))
+        } else if let Some(u) = n.as_u64() {
+            Some(NumericDate::Int(u as i128))
+        } else {
+            n.as_f64().filter(|f| !f.is_nan()).map(NumericDate::Float)
+        }
+    }
+
+    /// `self` compared with a whole number of seconds `t`.
+    pub fn cmp_secs(self, t: i128) -> Ordering {
+        match self {
+            NumericDate::Int(i) => i.cmp(&t),
+            NumericDate::Float(f) => f.partial_cmp(&(t as f64)).unwrap_or(Ordering::Equal),
+        }
+    }
+
+    /// Seconds from `now` to this date (positive: in the future), as f64 (may be ±huge, never NaN).
+    pub fn secs_from(self, now: i64) -> f64 {
+        match self {
+            NumericDate::Int(i) => (i - now as i128) as f64,
+            NumericDate::Float(f) => f - now as f64,
+        }
+    }
+
+    pub fn as_f64(self) -> f64 {
+        match self {
+            NumericDate::Int(i) => i as f64,
+            NumericDate::Float(f) => f,
+        }
+    }
+}
+
+/// "4 min", "3 h", "2 days": a span of `secs` seconds (sign ignored), rounded down.
+pub fn span(secs: f64) -> String {
+    let s = secs.abs();
+    if !s.is_finite() || s >= 10_000.0 * 365.25 * 86_400.0 {
+        return "more than 10000 years".into();
+    }
+    let s = s as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3_599 => format!("{} min", s / 60),
+        3_600..=172_799 => format!("{} h", s / 3_600),
+        172_800..=63_071_999 => format!("{} days", s / 86_400),
+        _ => format!("{} years", s / 31_557_600),
+    }
+}
+
+/// "in 4 min" / "3 h ago" / "now".
+pub fn relative(secs_from_now: f64) -> String {
+    if secs_from_now.abs() < 1.0 {
+        "now".into()
+    } else if secs_from_now > 0.0 {
+        format!("in {}", span(secs_from_now))
+    } else {
+        format!("{} ago", span(secs_from_now))
+    }
+}
+
+/// The phrase a time claim gets in reports.
+pub fn describe(claim: &str, date: NumericDate, now: i64) -> String {
+    let d = date.secs_from(now);
+    let when = match claim {
+        "exp" if d >= 0.0 => format!("expires {}", relative(d)),
+        "exp" => format!("expired {}", relative(d)),
+        "nbf" if d > 0.0 => format!("valid {}", relative(d)),
+        "nbf" => format!("valid since {}", relative(d)),
+        "iat" if d > 0.0 => format!("issued {} (in the future)", relative(d)),
+        "iat" => format!("issued {}", relative(d)),
+        _ => relative(d),
+    };
+    match utc(date.as_f64()) {
+        Some(u) => format!("{u}, {when}"),
+        None => when,
+    }
+}
+
+/// "2024-05-01 12:00:00 UTC" for years 1..=9999, else `None`.
+pub fn utc(secs: f64) -> Option<String> {
+    if !(-62_135_596_800.0..=253_402_300_799.0).contains(&secs) {
+        return None;
+    }
+    let secs = secs.floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60))
+}
+
+// Howard Hinnant's algorithms (public domain), days since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` to Unix seconds.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let rest = s.split_once(',').map(|(_, r)| r).unwrap_or(s);
+    let parts: Vec<&str> = rest.split_whitespace().collect();
+    if parts.len() < 4 {
+        return None;
+    }
+    let day: u32 = parts[0].parse().ok()?;
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let month = MONTHS.iter().position(|m| parts[1].eq_ignore_ascii_case(m))? as u32 + 1;
+    let year: i64 = parts[2].parse().ok()?;
+    let hms: Vec<&str> = parts[3].split(':').collect();
+    if hms.len() != 3 || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (h, mi, se): (i64, i64, i64) = (hms[0].parse().ok()?, hms[1].parse().ok()?, hms[2].parse().ok()?);
+    if h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// The system clock in Unix seconds (0 if the clock is before 1970).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn huge_and_odd_numbers_compare_without_panicking() {
+        for v in [json!(1e300), json!(-1e300), json!(u64::MAX), json!(i64::MIN), json!(f64::MAX), json!(0.5)] {
+            let d = NumericDate::from_value(&v).unwrap();
+            let _ = d.cmp_secs(i64::MAX as i128 + 60);
+            let _ = describe("exp", d, i64::MAX);
+            let _ = describe("exp", d, i64::MIN);
+        }
+        assert_eq!(NumericDate::from_value(&json!(u64::MAX)).unwrap().cmp_secs(i64::MAX as i128), Ordering::Greater);
+        assert_eq!(NumericDate::from_value(&json!(1e300)).unwrap().cmp_secs(1_700_000_000), Ordering::Greater);
+        assert_eq!(NumericDate::from_value(&json!(1_699_999_999.5)).unwrap().cmp_secs(1_700_000_000), Ordering::Less);
+        assert!(NumericDate::from_value(&json!("123")).is_none());
+    }
+
+    #[test]
+    fn human_spans() {
+        let now = 1_700_000_000;
+        assert!(describe("exp", NumericDate::Int(now as i128 + 250), now).ends_with("expires in 4 min"));
+        assert!(describe("exp", NumericDate::Int(now as i128 - 3 * 3600 - 5), now).ends_with("expired 3 h ago"));
+        assert_eq!(span(1e30), "more than 10000 years");
+        assert_eq!(utc(0.0).as_deref(), Some("1970-01-01 00:00:00 UTC"));
+        assert_eq!(utc(1e20), None);
+    }
+
+    #[test]
+    fn http_dates_round_trip_with_utc() {
+        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(utc(t as f64).as_deref(), Some("1994-11-06 08:49:37 UTC"));
+        assert_eq!(parse_http_date("yesterday"), None);
+    }
+}
