@@ -11,11 +11,19 @@
 //! | `token-invalid-json` | the token endpoint answers 200 with broken JSON |
 //! | `token-no-access-token` | the token endpoint answers 200 JSON without `access_token` |
 //! | `token-slow` | the token endpoint answers after 30 s |
+//! | `wrong-state` | the authorization response carries another `state` |
+//! | `wrong-iss` | the authorization response carries another `iss` (a mix-up, RFC 9207) |
+//! | `callback-error` | the authorization response is `error=access_denied` |
+//! | `device-expires` | the device code expires after 3 s while the user never finishes |
+//! | `device-slow-down` | the first device poll is told `slow_down`, the next `access_denied` |
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -32,12 +40,58 @@ pub const KINDS: &[&str] = &[
     "token-invalid-json",
     "token-no-access-token",
     "token-slow",
+    "wrong-state",
+    "wrong-iss",
+    "callback-error",
+    "device-expires",
+    "device-slow-down",
 ];
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/{kind}/.well-known/openid-configuration", get(discovery))
         .route("/{kind}/token", post(token))
+        .route("/{kind}/authorize", get(authorize))
+        .route("/{kind}/device_authorization", post(device_authorization))
+}
+
+/// Device codes already polled once, for `device-slow-down`.
+static POLLED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+async fn authorize(State(s): State<Shared>, Path(kind): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let Some(redirect) = q.get("redirect_uri").and_then(|r| url::Url::parse(r).ok()) else {
+        return (StatusCode::BAD_REQUEST, "redirect_uri required").into_response();
+    };
+    let issuer = format!("{}/trouble/{kind}", s.issuer);
+    let state = q.get("state").cloned().unwrap_or_default();
+    let params: Vec<(&str, String)> = match kind.as_str() {
+        "wrong-state" => vec![("code", "trouble-code".into()), ("state", "forged-state".into()), ("iss", issuer)],
+        "wrong-iss" => vec![("code", "trouble-code".into()), ("state", state), ("iss", "https://attacker.example".into())],
+        "callback-error" => vec![
+            ("error", "access_denied".into()),
+            ("error_description", "The user cancelled the sign-in".into()),
+            ("error_uri", format!("{}/errors/access_denied", s.issuer)),
+            ("state", state),
+            ("iss", issuer),
+        ],
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let mut url = redirect;
+    url.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+    Redirect::to(url.as_str()).into_response()
+}
+
+async fn device_authorization(State(s): State<Shared>, Path(kind): Path<String>) -> Response {
+    let expires_in = if kind == "device-expires" { 3 } else { 600 };
+    let code = crate::grants::random_token(16);
+    axum::Json(json!({
+        "device_code": code,
+        "user_code": "TRBL-CODE",
+        "verification_uri": format!("{}/device", s.issuer),
+        "expires_in": expires_in,
+        "interval": 1,
+    }))
+    .into_response()
 }
 
 async fn discovery(State(s): State<Shared>, Path(kind): Path<String>) -> Response {
@@ -52,7 +106,10 @@ async fn discovery(State(s): State<Shared>, Path(kind): Path<String>) -> Respons
         "no-token-endpoint" => axum::Json(json!({"issuer": issuer, "jwks_uri": format!("{}/jwks", s.issuer)})).into_response(),
         k if KINDS.contains(&k) => axum::Json(json!({
             "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
+            "device_authorization_endpoint": format!("{issuer}/device_authorization"),
+            "authorization_response_iss_parameter_supported": true,
             "jwks_uri": format!("{}/jwks", s.issuer),
         }))
         .into_response(),
@@ -60,8 +117,20 @@ async fn discovery(State(s): State<Shared>, Path(kind): Path<String>) -> Respons
     }
 }
 
-async fn token(Path(kind): Path<String>) -> Response {
+async fn token(Path(kind): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let device_error = |e: &str| (StatusCode::BAD_REQUEST, axum::Json(json!({"error": e}))).into_response();
     match kind.as_str() {
+        "device-expires" => device_error("authorization_pending"),
+        "device-slow-down" => {
+            let code = form.get("device_code").cloned().unwrap_or_default();
+            let mut polled = POLLED.lock().unwrap();
+            if polled.contains(&code) {
+                device_error("access_denied")
+            } else {
+                polled.push(code);
+                device_error("slow_down")
+            }
+        }
         "token-html" => (
             StatusCode::BAD_GATEWAY,
             [(header::CONTENT_TYPE, "text/html")],

@@ -1,0 +1,247 @@
+//! Each flow end to end against the sandbox on loopback, and each bad answer a flow must turn
+//! into a clear failed step: wrong state, wrong iss, an error callback, a device code that
+//! expires, `slow_down`.
+
+use std::time::Duration;
+
+use inspector_engine::discovery::ProviderSource;
+use inspector_engine::flows::auth_code::{self, AuthCodeSettings, Callback};
+use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
+use inspector_engine::flows::{device, ops};
+use inspector_engine::http::HttpClient;
+use inspector_engine::loopback::Loopback;
+use inspector_engine::pkce::PkceMethod;
+use inspector_engine::step::StepKind;
+use inspector_engine::{ErrorCode, FlowEvent, Recorder, Secret, Step, StepStatus, TokenSet, UserAction};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn http() -> HttpClient {
+    HttpClient::new(Duration::from_secs(10))
+}
+
+fn client(issuer: &str, client_id: &str, scope: &str) -> ClientSettings {
+    let mut c = ClientSettings::new(ProviderSource::Issuer { issuer: issuer.into() }, client_id);
+    c.auth_method = inspector_engine::client_auth::AuthMethod::None;
+    c.scope = Some(scope.into());
+    c
+}
+
+/// The test "user": a browser without cookies that signs in and consents on the sandbox's pages.
+async fn sign_in(authorize_url: &str, decision: &str) {
+    let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let origin = {
+        let u = url::Url::parse(authorize_url).unwrap();
+        u.origin().ascii_serialization()
+    };
+    let action = |html: &str| -> String {
+        let start = html.find("action=\"").expect("a form") + 8;
+        format!("{origin}{}", &html[start..start + html[start..].find('"').unwrap()])
+    };
+    let page = b.get(authorize_url).send().await.unwrap().text().await.unwrap();
+    let page = b.post(action(&page)).form(&[("username", "carol"), ("password", "x")]).send().await.unwrap().text().await.unwrap();
+    let resp = b.post(action(&page)).form(&[("decision", decision)]).send().await.unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let _ = reqwest::get(location).await;
+}
+
+/// Follows the authorization URL wherever it redirects (the trouble issuers redirect at once).
+async fn follow(url: String) {
+    let _ = reqwest::get(url).await;
+}
+
+/// Runs an auth-code flow with a loopback listener; `user` acts on the authorization URL.
+async fn auth_code_run<F, Fut>(issuer: &str, scope: &str, user: F) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let mut rec = Recorder::new();
+    let mut events = rec.subscribe();
+    let settings = AuthCodeSettings { client: client(issuer, "sandbox-app", scope), redirect_uri: None, pkce: PkceMethod::S256, login_timeout_secs: 10 };
+    let lb = Loopback::bind(None).await.unwrap();
+    let watcher = tokio::spawn(async move {
+        let mut steps = vec![];
+        let mut user = Some(user);
+        while let Some(ev) = events.recv().await {
+            match ev {
+                FlowEvent::Action(UserAction::OpenUrl { url }) => {
+                    let u = user.take().unwrap();
+                    tokio::spawn(async move { u(url).await });
+                }
+                FlowEvent::Step(s) => steps.push(s),
+                _ => {}
+            }
+        }
+        steps
+    });
+    let result = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), Callback::Loopback(lb)).await;
+    rec.finish(result.clone().map(Some));
+    drop(rec);
+    (result, watcher.await.unwrap())
+}
+
+fn collect(mut events: UnboundedReceiver<FlowEvent>) -> tokio::task::JoinHandle<Vec<FlowEvent>> {
+    tokio::spawn(async move {
+        let mut v = vec![];
+        while let Some(e) = events.recv().await {
+            v.push(e);
+        }
+        v
+    })
+}
+
+fn claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (result, steps) = auth_code_run(&sb.issuer, "openid profile offline_access orders.read", |u| sign_in_owned(u, "allow")).await;
+    let tokens = result.expect("tokens");
+    let id = claims(tokens.id_token.as_deref().expect("id_token for openid"));
+    assert_eq!(id["sub"], "carol");
+    assert!(steps.iter().any(|s| s.title == "ID token nonce matches the one sent"));
+    let token_step = steps.iter().find(|s| s.title.starts_with("Token request (authorization code")).unwrap();
+    let StepKind::Http { request, .. } = &token_step.kind else { panic!() };
+    let body = request.body.as_deref().unwrap();
+    assert!(body.contains("code_verifier=") && body.contains("grant_type=authorization_code"), "{body}");
+    let cb = steps.iter().find(|s| s.title == "Authorization response received").unwrap();
+    assert_eq!(cb.status, StepStatus::Ok, "state and iss checked: {:?}", cb.kind);
+
+    let app = client(&sb.issuer, "sandbox-app", "");
+    let mut settings = app.clone();
+    settings.scope = None;
+    let rec = Recorder::new();
+    let old_refresh = tokens.refresh_token.clone().unwrap();
+    let refreshed = ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh.clone())).await.unwrap();
+    assert_ne!(refreshed.refresh_token.as_deref(), Some(old_refresh.as_str()), "rotated");
+    let again = ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh)).await.unwrap_err();
+    assert_eq!(again.oauth.unwrap().error, "invalid_grant", "the rotated-out refresh token fails");
+
+    let info = ops::userinfo(&http(), &rec, &settings, &Secret::new(refreshed.access_token.clone())).await.unwrap();
+    assert_eq!(info["sub"], "carol");
+    assert_eq!(info["name"], "Carol");
+
+    let mut service = ClientSettings::new(ProviderSource::Issuer { issuer: sb.issuer.clone() }, "sandbox-service");
+    service.auth_method = inspector_engine::client_auth::AuthMethod::ClientSecretBasic;
+    let service_secrets = ClientSecrets { client_secret: Some(Secret::new("sandbox-service-secret")), private_key: None };
+    let at = Secret::new(refreshed.access_token.clone());
+    let active = ops::introspect(&http(), &rec, &service, &service_secrets, &at, Some("access_token")).await.unwrap();
+    assert_eq!(active["active"], true);
+    assert_eq!(active["sub"], "carol");
+    ops::revoke(&http(), &rec, &settings, &ClientSecrets::default(), &at, None).await.unwrap();
+    let inactive = ops::introspect(&http(), &rec, &service, &service_secrets, &at, None).await.unwrap();
+    assert_eq!(inactive["active"], false);
+    let e = ops::userinfo(&http(), &rec, &settings, &at).await.unwrap_err();
+    assert!(e.message.contains("HTTP 401") && e.message.contains("invalid_token"), "{}", e.message);
+}
+
+async fn sign_in_owned(url: String, decision: &'static str) {
+    sign_in(&url, decision).await
+}
+
+#[tokio::test]
+async fn denied_consent_is_a_clear_failed_step() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (result, steps) = auth_code_run(&sb.issuer, "openid", |u| sign_in_owned(u, "deny")).await;
+    let e = result.unwrap_err();
+    assert_eq!(e.code, ErrorCode::OauthError);
+    assert_eq!(e.oauth.as_ref().unwrap().error, "access_denied");
+    assert_eq!(steps.last().unwrap().status, StepStatus::Failed);
+}
+
+async fn trouble_auth(kind: &str) -> (inspector_engine::FlowError, Vec<Step>) {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let issuer = format!("{}/trouble/{kind}", sb.issuer);
+    let (result, steps) = auth_code_run(&issuer, "openid", follow).await;
+    (result.unwrap_err(), steps)
+}
+
+#[tokio::test]
+async fn a_callback_with_a_wrong_state_fails_the_flow() {
+    let (e, steps) = trouble_auth("wrong-state").await;
+    assert_eq!(e.code, ErrorCode::StateMismatch);
+    assert!(e.message.contains("\"forged-state\""), "{}", e.message);
+    let last = steps.last().unwrap();
+    assert_eq!((last.title.as_str(), last.status), ("Authorization response received", StepStatus::Failed));
+    assert!(!steps.iter().any(|s| s.title.starts_with("Token request")), "no code exchange after a wrong state");
+}
+
+#[tokio::test]
+async fn a_callback_with_a_wrong_iss_fails_the_flow() {
+    let (e, steps) = trouble_auth("wrong-iss").await;
+    assert_eq!(e.code, ErrorCode::IssuerMismatch);
+    assert!(e.message.contains("https://attacker.example") && e.message.contains("RFC 9207"), "{}", e.message);
+    assert_eq!(steps.last().unwrap().status, StepStatus::Failed);
+}
+
+#[tokio::test]
+async fn an_error_callback_shows_error_description_and_uri() {
+    let (e, steps) = trouble_auth("callback-error").await;
+    let o = e.oauth.clone().unwrap();
+    assert_eq!(o.error, "access_denied");
+    assert_eq!(o.error_description.as_deref(), Some("The user cancelled the sign-in"));
+    assert!(o.error_uri.unwrap().ends_with("/errors/access_denied"));
+    assert!(e.message.contains("access_denied (The user cancelled the sign-in)"), "{}", e.message);
+    assert_eq!(steps.last().unwrap().error.as_ref().unwrap().code, ErrorCode::OauthError);
+}
+
+#[tokio::test]
+async fn device_flow_against_the_sandbox() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let mut rec = Recorder::new();
+    let mut events = rec.subscribe();
+    let issuer = sb.issuer.clone();
+    let user = tokio::spawn(async move {
+        while let Some(ev) = events.recv().await {
+            if let FlowEvent::Action(UserAction::EnterUserCode { user_code, verification_uri, .. }) = ev {
+                assert_eq!(verification_uri, format!("{issuer}/device"));
+                let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+                let page = b.post(&verification_uri).form(&[("user_code", user_code.to_lowercase().replace('-', " ")), ("username", "dave".into())]).send().await.unwrap().text().await.unwrap();
+                let start = page.find("action=\"").unwrap() + 8;
+                let action = &page[start..start + page[start..].find('"').unwrap()];
+                b.post(format!("{issuer}{action}")).form(&[("decision", "allow")]).send().await.unwrap();
+            }
+        }
+    });
+    let settings = client(&sb.issuer, "sandbox-device", "openid offline_access");
+    let tokens = device::run(&http(), &rec, &settings, &ClientSecrets::default()).await.unwrap();
+    drop(rec);
+    user.await.unwrap();
+    assert_eq!(claims(&tokens.access_token)["sub"], "dave");
+    assert!(tokens.refresh_token.is_some());
+}
+
+#[tokio::test]
+async fn device_polling_stops_when_the_code_expires() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let mut rec = Recorder::new();
+    let events = collect(rec.subscribe());
+    let settings = client(&format!("{}/trouble/device-expires", sb.issuer), "sandbox-device", "openid");
+    let e = device::run(&http(), &rec, &settings, &ClientSecrets::default()).await.unwrap_err();
+    drop(rec);
+    assert_eq!(e.code, ErrorCode::Expired);
+    assert!(e.message.contains("expires_in = 3 s"), "{}", e.message);
+    let steps: Vec<Step> = events.await.unwrap().into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect();
+    let polls = steps.iter().filter(|s| s.title.contains("authorization_pending")).count();
+    assert!(polls >= 1, "each poll is a step");
+    assert_eq!(steps.last().unwrap().title, "Device code expired");
+}
+
+#[tokio::test]
+async fn slow_down_adds_five_seconds_and_access_denied_stops() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let mut rec = Recorder::new();
+    let events = collect(rec.subscribe());
+    let settings = client(&format!("{}/trouble/device-slow-down", sb.issuer), "sandbox-device", "openid");
+    let e = device::run(&http(), &rec, &settings, &ClientSecrets::default()).await.unwrap_err();
+    drop(rec);
+    assert_eq!(e.oauth.unwrap().error, "access_denied");
+    let steps: Vec<Step> = events.await.unwrap().into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect();
+    let slow = steps.iter().find(|s| s.title.contains("slow_down")).expect("slow_down step");
+    assert!(slow.title.contains("interval raised to 6 s"), "{}", slow.title);
+    let denied = steps.iter().find(|s| s.title.contains("access_denied")).expect("access_denied step");
+    assert!(denied.at_ms - slow.at_ms >= 5_900, "waited the raised interval: {} ms", denied.at_ms - slow.at_ms);
+}
