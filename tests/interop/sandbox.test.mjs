@@ -1,0 +1,121 @@
+// The same flows as flows.test.mjs, against our own sandbox (`oauth-inspector sandbox` as a
+// separate process), through the real CLI and the same headless test user; plus the sandbox's
+// demo API answering 200/401/403 with RFC 6750 challenges, and `token inspect` on its tokens.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { loginAndConsent, enterUserCode } from "./user.mjs";
+import { decodeJwt } from "./helpers.mjs";
+import { CLI, cliMissing, runCli } from "./cli.mjs";
+
+const opts = { skip: cliMissing, timeout: 90_000 };
+let sandbox;
+let issuer;
+let tokens; // of the auth-code run, used by the tests after it
+
+before(async () => {
+  if (cliMissing) return;
+  sandbox = spawn(CLI, ["sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  issuer = await new Promise((res) => createInterface({ input: sandbox.stdout }).once("line", res));
+  assert.match(issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
+});
+after(() => sandbox?.kill());
+
+const flow = (name, ...args) => runCli(["flow", name, "--issuer", issuer, ...args]);
+function assertSucceeded(run) {
+  assert.equal(run.code, 0, run.describe());
+  assert.equal(run.last("done")?.ok, true, run.describe());
+}
+
+test("sandbox: client credentials, basic and post", opts, async () => {
+  for (const method of ["client_secret_basic", "client_secret_post"]) {
+    const run = await flow("client-credentials", "--client-id", "sandbox-service", "--client-secret", "sandbox-service-secret", "--auth-method", method, "--scope", "orders.read");
+    assertSucceeded(run);
+    const at = decodeJwt(run.last("tokens").access_token);
+    assert.equal(at.header.typ, "at+jwt");
+    assert.equal(at.payload.client_id, "sandbox-service");
+    assert.equal(at.payload.scope, "orders.read");
+    assert.ok(!run.stdout.includes("sandbox-service-secret"));
+  }
+});
+
+test("sandbox: auth code + PKCE S256, openid profile email offline_access orders.read", opts, async () => {
+  const run = await runCli(["flow", "auth-code", "--issuer", issuer, "--client-id", "sandbox-app", "--scope", "openid profile email offline_access orders.read", "--no-browser"], {
+    onAction: (ev) => loginAndConsent(ev.url, { username: "erin", stopAt: new URL(ev.url).searchParams.get("redirect_uri") }),
+  });
+  assertSucceeded(run);
+  const url = new URL(run.of("action")[0].url);
+  assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+  assert.ok(url.searchParams.get("nonce"), "nonce sent for openid");
+  assert.equal(run.actionResults[0].callbackStatus, 200, "the loopback listener thanked the browser");
+  tokens = run.last("tokens");
+  assert.ok(tokens.refresh_token && tokens.id_token);
+  const id = decodeJwt(tokens.id_token).payload;
+  assert.equal(id.sub, "erin");
+  assert.equal(id.email, "erin@sandbox.example");
+  assert.equal(id.nonce, url.searchParams.get("nonce"));
+  const callback = run.of("step").find((s) => s.title === "Authorization response received");
+  assert.equal(callback.status, "ok");
+  assert.ok(callback.details.checks.some((c) => c.id === "iss" && c.status === "pass"), "RFC 9207 iss checked");
+});
+
+test("sandbox: token inspect validates the access and ID tokens against the sandbox's JWKS", opts, async () => {
+  assert.ok(tokens, "needs the auth-code run");
+  const at = await runCli(["token", "inspect", tokens.access_token, "--issuer", issuer, "--audience", `${issuer}/api`, "--scope", "orders.read"]);
+  const report = JSON.parse(at.stdout);
+  assert.equal(report.valid, true, at.stdout);
+  assert.equal(at.code, 0);
+  const wrongScope = await runCli(["token", "inspect", tokens.access_token, "--issuer", issuer, "--scope", "orders.write"]);
+  assert.equal(wrongScope.code, 1);
+  assert.deepEqual(JSON.parse(wrongScope.stdout).problems, ["insufficient_scope"]);
+  const id = await runCli(["token", "inspect", tokens.id_token, "--issuer", issuer, "--client-id", "sandbox-app", "--access-token", tokens.access_token]);
+  assert.equal(JSON.parse(id.stdout).valid, true, id.stdout);
+});
+
+test("sandbox: the demo API answers 200, 401 and 403 with RFC 6750 challenges", opts, async () => {
+  const call = (method, token) => fetch(`${issuer}/api/orders`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const ok = await call("GET", tokens.access_token);
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).caller.sub, "erin");
+  const missing = await call("GET");
+  assert.equal(missing.status, 401);
+  assert.equal(missing.headers.get("www-authenticate"), 'Bearer realm="sandbox-api"');
+  const forbidden = await call("POST", tokens.access_token);
+  assert.equal(forbidden.status, 403);
+  assert.match(forbidden.headers.get("www-authenticate"), /error="insufficient_scope".*scope="orders\.write"/);
+});
+
+test("sandbox: refresh rotates, userinfo answers, introspect then revoke", opts, async () => {
+  const refreshed = await flow("refresh", "--client-id", "sandbox-app", "--token", tokens.refresh_token);
+  assertSucceeded(refreshed);
+  const fresh = refreshed.last("tokens");
+  assert.notEqual(fresh.refresh_token, tokens.refresh_token);
+  assert.ok(refreshed.of("step").some((s) => s.title.startsWith("The server rotated the refresh token")));
+  const replay = await flow("refresh", "--client-id", "sandbox-app", "--token", tokens.refresh_token);
+  assert.equal(replay.code, 1, "the rotated-out refresh token is refused");
+
+  const info = await flow("userinfo", "--client-id", "sandbox-app", "--token", fresh.access_token);
+  assertSucceeded(info);
+  assert.equal(JSON.parse(info.of("step").at(-1).response.body).sub, "erin");
+
+  const svc = ["--client-id", "sandbox-service", "--client-secret", "sandbox-service-secret"];
+  const active = await flow("introspect", ...svc, "--token", fresh.access_token);
+  assertSucceeded(active);
+  assert.ok(active.of("step").some((s) => s.title === "The token is active"));
+  assertSucceeded(await flow("revoke", "--client-id", "sandbox-app", "--token", fresh.access_token));
+  const inactive = await flow("introspect", ...svc, "--token", fresh.access_token);
+  assert.ok(inactive.of("step").some((s) => s.title.startsWith("The token is NOT active")), inactive.describe());
+});
+
+test("sandbox: device flow, the user enters the code on the verification page", opts, async () => {
+  const run = await runCli(["flow", "device", "--issuer", issuer, "--client-id", "sandbox-device", "--scope", "openid offline_access"], {
+    onAction: (ev) => enterUserCode(ev.verification_uri_complete, { userCode: ev.user_code, username: "frank" }),
+  });
+  assertSucceeded(run);
+  const action = run.of("action")[0];
+  assert.equal(action.kind, "enter_user_code");
+  assert.match(action.user_code, /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
+  assert.equal(decodeJwt(run.last("tokens").access_token).payload.sub, "frank");
+  assert.ok(run.of("step").filter((s) => s.title.startsWith("Poll #")).length >= 1, "each poll is a step");
+});
