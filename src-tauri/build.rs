@@ -2,7 +2,7 @@
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["sandbox_info", "run_client_credentials"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(&["sandbox_info", "run_flow", "deliver_redirect"])),
     )
     .expect("tauri build script");
 }

@@ -2,6 +2,7 @@
 //! to the window through a few commands. Everything protocol-related lives in the library crates.
 
 mod commands;
+mod login;
 
 use tauri::Manager;
 
@@ -12,7 +13,7 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_client_credentials])
+        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_flow, commands::deliver_redirect])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");
 }

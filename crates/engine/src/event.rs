@@ -2,7 +2,8 @@
 //! each subscriber's channel the moment it happens; subscribers (terminal printer, store writer,
 //! desktop window) consume at their own pace.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -37,11 +38,29 @@ pub enum UserAction {
     },
 }
 
+/// Publishes a flow's events. Dropping it ends every subscriber's stream.
 #[derive(Default)]
 pub struct Recorder {
-    subscribers: Vec<UnboundedSender<FlowEvent>>,
-    seq: AtomicU32,
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// The subscribers and the last step number, under one lock so that numbering and sending
+    /// happen in the same order for concurrent publishers.
+    fanout: Mutex<(Vec<UnboundedSender<FlowEvent>>, u32)>,
     last_failed: AtomicBool,
+}
+
+/// A handle that can publish into a flow's stream while the flow runs (e.g. an in-app browser
+/// recording navigations), without keeping the stream open after the flow ends.
+#[derive(Clone)]
+pub struct WeakRecorder(Weak<Inner>);
+
+impl WeakRecorder {
+    pub fn upgrade(&self) -> Option<Recorder> {
+        self.0.upgrade().map(|inner| Recorder { inner })
+    }
 }
 
 impl Recorder {
@@ -52,8 +71,12 @@ impl Recorder {
     /// A new receiver of every event emitted from now on. Its stream ends when the recorder drops.
     pub fn subscribe(&mut self) -> UnboundedReceiver<FlowEvent> {
         let (tx, rx) = unbounded_channel();
-        self.subscribers.push(tx);
+        self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner()).0.push(tx);
         rx
+    }
+
+    pub fn weak(&self) -> WeakRecorder {
+        WeakRecorder(Arc::downgrade(&self.inner))
     }
 
     pub fn action(&self, action: UserAction) {
@@ -61,14 +84,8 @@ impl Recorder {
     }
 
     pub fn emit(&self, event: FlowEvent) {
-        for s in &self.subscribers {
-            // A subscriber that went away (window closed) must not stop the flow.
-            let _ = s.send(event.clone());
-        }
-    }
-
-    fn next_seq(&self) -> u32 {
-        self.seq.fetch_add(1, Ordering::SeqCst) + 1
+        let fanout = self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner());
+        send_all(&fanout.0, event);
     }
 
     /// Publishes an HTTP exchange. `outcome` is the flow's verdict on it: an error marks it failed.
@@ -124,9 +141,11 @@ impl Recorder {
 
     /// Publishes a prepared step, numbering it.
     pub fn push(&self, mut step: Step) {
-        step.seq = self.next_seq();
-        self.last_failed.store(step.status == StepStatus::Failed, Ordering::SeqCst);
-        self.emit(FlowEvent::Step(step));
+        let mut fanout = self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner());
+        fanout.1 += 1;
+        step.seq = fanout.1;
+        self.inner.last_failed.store(step.status == StepStatus::Failed, Ordering::SeqCst);
+        send_all(&fanout.0, FlowEvent::Step(step));
     }
 
     /// Ends a flow: its tokens (if it yields any) or its error, then `done`. Returns whether it succeeded.
@@ -134,7 +153,7 @@ impl Recorder {
         let ok = result.is_ok();
         // Every failed run ends on a failed step, so the saved timeline shows where it stopped.
         if let Err(e) = &result {
-            if !self.last_failed.load(Ordering::SeqCst) {
+            if !self.inner.last_failed.load(Ordering::SeqCst) {
                 let details = serde_json::json!({"code": e.code, "message": e.message});
                 self.local_failed(format!("Flow stopped: {}", short(&e.message)), e, details);
             }
@@ -149,6 +168,13 @@ impl Recorder {
     }
 }
 
+
+fn send_all(subscribers: &[UnboundedSender<FlowEvent>], event: FlowEvent) {
+    for s in subscribers {
+        // A subscriber that went away (window closed) must not stop the flow.
+        let _ = s.send(event.clone());
+    }
+}
 
 fn short(s: &str) -> String {
     let first: String = s.chars().take(90).collect();

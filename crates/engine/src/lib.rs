@@ -16,7 +16,7 @@ pub mod step;
 pub mod token_response;
 
 pub use error::{ErrorCode, FlowError};
-pub use event::{FlowEvent, Recorder, UserAction};
+pub use event::{FlowEvent, Recorder, UserAction, WeakRecorder};
 pub use secret::Secret;
 pub use step::{Step, StepStatus};
 pub use token_response::TokenSet;

@@ -43,9 +43,14 @@ export interface TokenSet {
   id_token?: string;
 }
 
+export type UserAction =
+  | { kind: "open_url"; url: string }
+  | { kind: "enter_user_code"; user_code: string; verification_uri: string; verification_uri_complete?: string; expires_in: number };
+
 export type FlowEvent =
   | ({ type: "step" } & Step)
   | ({ type: "tokens" } & TokenSet)
+  | ({ type: "action" } & UserAction)
   | ({ type: "error" } & FlowError)
   | { type: "done"; ok: boolean };
 
@@ -70,3 +75,6 @@ export interface CommandError {
   code: string;
   message: string;
 }
+
+export type FlowKind = "client_credentials" | "auth_code" | "device";
+export type LoginMode = "system_browser" | "in_app" | "paste";

@@ -1,0 +1,86 @@
+// Authorization code (in-app browser, each redirect a step) and device authorization (user code
+// and QR code shown, polls visible) in the real desktop app against its sandbox.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { launch, root } from "./driver.mjs";
+
+let app;
+const shots = join(root, "target/e2e");
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  app = await launch();
+});
+after(async () => {
+  await app?.close();
+});
+
+async function stepTitles(b) {
+  const titles = [];
+  for (const s of await b.$$('[data-testid="step"]')) titles.push(await s.$("summary").getProperty("textContent"));
+  return titles;
+}
+
+async function issuer(b) {
+  const provider = await b.$('[data-testid="provider"]');
+  await provider.waitForDisplayed({ timeout: 20000 });
+  return (await provider.getText()).match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+}
+
+test("authorization code in the in-app browser: every navigation is a step, tokens arrive", async () => {
+  const b = app.browser;
+  await issuer(b);
+  await (await b.$('[data-testid="tab-auth_code"]')).click();
+  const main = await b.getWindowHandle();
+  await (await b.$('[data-testid="run"]')).click();
+
+  // The login window: sign in, then allow.
+  let login;
+  await b.waitUntil(async () => (login = (await b.getWindowHandles()).find((h) => h !== main)), { timeout: 20000, timeoutMsg: "expected a login window" });
+  await b.switchToWindow(login);
+  await (await b.$("button=Sign in")).waitForDisplayed({ timeout: 20000 });
+  await (await b.$("button=Sign in")).click();
+  await (await b.$("button=Allow")).waitForDisplayed({ timeout: 20000 });
+  await (await b.$("button=Allow")).click();
+
+  await b.switchToWindow(main);
+  const saved = await b.$('[data-testid="saved"]');
+  await saved.waitForDisplayed({ timeout: 30000 });
+  assert.match(await saved.getText(), /Flow succeeded — saved as session #\d+/);
+  const titles = await stepTitles(b);
+  const navigations = titles.filter((t) => t.includes("In-app browser navigated to"));
+  assert.ok(navigations.length >= 3, `authorize, login, consent and the redirect back are steps:\n${titles.join("\n")}`);
+  assert.ok(titles.some((t) => t.includes("/callback")), "the redirect to the loopback callback is visible");
+  assert.ok(titles.some((t) => t.includes("Authorization response received")));
+  assert.ok(titles.some((t) => t.includes("Token request (authorization code")));
+  assert.ok(titles.some((t) => t.includes("ID token nonce matches")));
+  assert.ok(await (await b.$('[data-testid="id-token"]')).isDisplayed());
+  await b.saveScreenshot(join(shots, "desktop-auth-code.png"));
+});
+
+test("device authorization: the user code and QR code are shown while polling", async () => {
+  const b = app.browser;
+  const iss = await issuer(b);
+  await (await b.$('[data-testid="tab-device"]')).click();
+  await (await b.$('[data-testid="run"]')).click();
+  const code = await b.$('[data-testid="user-code"]');
+  await code.waitForDisplayed({ timeout: 20000 });
+  const userCode = await code.getText();
+  assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
+  assert.ok(await (await b.$('[data-testid="qr"]')).isDisplayed(), "QR code of verification_uri_complete");
+  await b.saveScreenshot(join(shots, "desktop-device-waiting.png"));
+
+  // The user approves on "another device": the sandbox's verification page, by plain HTTP.
+  const entry = await fetch(`${iss}/device`, { method: "POST", body: new URLSearchParams({ user_code: userCode, username: "grace" }) });
+  const action = (await entry.text()).match(/action="([^"]+)"/)[1];
+  await fetch(`${iss}${action}`, { method: "POST", body: new URLSearchParams({ decision: "allow" }) });
+
+  const saved = await b.$('[data-testid="saved"]');
+  await saved.waitForDisplayed({ timeout: 30000 });
+  assert.match(await saved.getText(), /Flow succeeded/);
+  const titles = await stepTitles(b);
+  assert.ok(titles.some((t) => t.includes("Device authorization request")));
+  assert.ok(titles.some((t) => /Poll #\d+: tokens issued/.test(t)), titles.join("\n"));
+  await b.saveScreenshot(join(shots, "desktop-device-done.png"));
+});
