@@ -58,3 +58,8 @@ node-deps: ui/node_modules/.installed tests/node_modules/.installed
 
 tauri-driver:
 	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --locked
+
+# Store benchmarks (criterion): 10,000 sessions / 100,000 steps; prints each figure and its ratio
+# to a baseline measured in the same run. STORE_BENCH_SESSIONS=1000 make bench for a quick run.
+bench:
+	$(CARGO) bench -p inspector-store --bench store

@@ -25,6 +25,8 @@ use crate::login;
 pub struct AppState {
     sandbox: Result<Sandbox, String>,
     store: Result<Store, String>,
+    /// JWKS and discovery documents, cached across inspections as their Cache-Control allows.
+    pub jwks: inspector_token::JwksFetcher,
     /// The flow waiting for a pasted redirect URL, if any.
     pending_paste: Mutex<Option<oneshot::Sender<String>>>,
 }
@@ -33,7 +35,7 @@ impl AppState {
     pub async fn start() -> Self {
         let sandbox = inspector_sandbox::start(0).await.map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"));
         let store = Store::open(&inspector_store::default_path()).await.map_err(|e| e.to_string());
-        Self { sandbox, store, pending_paste: Mutex::new(None) }
+        Self { sandbox, store, jwks: inspector_token::JwksFetcher::new(), pending_paste: Mutex::new(None) }
     }
 }
 
@@ -44,7 +46,7 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
         Self { code: code.into(), message: message.into() }
     }
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod login;
+mod tokens;
 
 use tauri::Manager;
 
@@ -13,7 +14,10 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_flow, commands::deliver_redirect])
+        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_flow, commands::deliver_redirect,
+            tokens::inspect_token,
+            tokens::diagnose_call
+        ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");
 }

@@ -40,6 +40,11 @@ test("client credentials against the sandbox shows its steps live and saves the 
   const tokens = await b.$('[data-testid="tokens"]');
   assert.match(await tokens.getText(), /Access token \(Bearer, expires in \d+ s, scope “orders\.read orders\.write”\)/);
 
+  // Every token a flow obtains is shown decoded and checked.
+  const verdict = await b.$('[data-testid="decoded-token"] [data-testid="verdict"]');
+  await verdict.waitForDisplayed({ timeout: 15000 });
+  assert.match(await verdict.getText(), /JWT · access_token — valid/);
+
   // Open the token request to show its raw exchange, as a user would.
   await steps[steps.length - 1].$("summary").click();
   const raw = await steps[steps.length - 1].getProperty("textContent");

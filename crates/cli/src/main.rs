@@ -7,6 +7,7 @@
 mod flow;
 mod output;
 mod sandbox;
+mod sessions_cmd;
 mod token_cmd;
 
 use std::path::PathBuf;
@@ -47,6 +48,11 @@ enum Command {
     },
     /// Explain a failing 401/403 call from its saved request and response
     Diagnose(token_cmd::DiagnoseArgs),
+    /// Saved sessions: list, search, show, export, import, diff, rename, tag, delete
+    Sessions {
+        #[command(subcommand)]
+        cmd: sessions_cmd::SessionsCommand,
+    },
 }
 
 pub enum Failure {
@@ -67,6 +73,7 @@ fn main() -> ExitCode {
             Command::Flow { flow } => flow::run(flow, cli.db, cli.no_save).await,
             Command::Token { token } => token_cmd::run(token).await,
             Command::Diagnose(args) => token_cmd::diagnose(args).await,
+            Command::Sessions { cmd } => sessions_cmd::run(cmd, cli.db).await,
         }
     });
     match result {

@@ -2,6 +2,8 @@
 //! and producing one `Check`; checking never stops at the first failure. Leaves the cryptography to
 //! `signature` and key lookup to `jwks`: their outcome arrives here as a `SignatureOutcome`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -99,7 +101,8 @@ impl Status {
 pub struct Check {
     pub id: &'static str,
     pub status: Status,
-    pub message: String,
+    /// Static for the common outcomes, so a passing check allocates nothing.
+    pub message: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,19 +113,19 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(id: &'static str, spec: &'static str, status: Status, message: impl Into<String>) -> Check {
+    fn new(id: &'static str, spec: &'static str, status: Status, message: impl Into<Cow<'static, str>>) -> Check {
         Check { id, status, message: message.into(), expected: None, actual: None, spec, problem: None }
     }
-    fn pass(id: &'static str, spec: &'static str, message: impl Into<String>) -> Check {
+    fn pass(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
         Check::new(id, spec, Status::Pass, message)
     }
-    fn warn(id: &'static str, spec: &'static str, message: impl Into<String>) -> Check {
+    fn warn(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
         Check::new(id, spec, Status::Warn, message)
     }
-    fn skip(id: &'static str, spec: &'static str, message: impl Into<String>) -> Check {
+    fn skip(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
         Check::new(id, spec, Status::Skip, message)
     }
-    fn fail(id: &'static str, spec: &'static str, problem: Problem, message: impl Into<String>) -> Check {
+    fn fail(id: &'static str, spec: &'static str, problem: Problem, message: impl Into<Cow<'static, str>>) -> Check {
         Check { problem: Some(problem), ..Check::new(id, spec, Status::Fail, message) }
     }
     fn with(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Check {
@@ -180,8 +183,8 @@ pub enum SignatureOutcome {
     NotAttempted(String),
     Verified(String),
     Failed { problem: Problem, message: String, expected: Option<String>, actual: Option<String> },
-    /// The keys could not be obtained (network, discovery).
-    Unavailable(String),
+    /// The keys could not be obtained (network, discovery, not a JWKS): what was wanted and what came.
+    Unavailable { message: String, expected: String, actual: String },
 }
 
 /// Which rule set applies on top of RFC 7519.
@@ -336,7 +339,7 @@ fn check_crit(h: &Map<String, Value>) -> Check {
 /// The algorithm is one we accept, is not `none`, and fits the kind of key supplied.
 fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
     const SPEC: &str = "RFC 7518 §3.1, RFC 8725 §3.1";
-    let allowed = signature::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(" ");
+    let allowed = || signature::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(" ");
     match h.get("alg") {
         None => Check::fail("alg", "RFC 7515 §4.1.1", Problem::Malformed, "no alg in the header"),
         Some(Value::String(a)) if signature::is_none_alg(a) => Check::fail(
@@ -348,7 +351,7 @@ fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
         .with("a signature algorithm", a.clone()),
         Some(Value::String(a)) => match Alg::parse(a) {
             None => Check::fail("alg", SPEC, Problem::AlgNotAllowed, format!("algorithm {a:?} is not accepted"))
-                .with(allowed, a.clone()),
+                .with(allowed(), a.clone()),
             Some(alg) if alg.is_hmac() && keys.jwks && !keys.secret => Check::fail(
                 "alg",
                 SPEC,
@@ -396,7 +399,9 @@ fn check_signature(sig: &SignatureOutcome) -> Check {
             "not verified: no key given (--jwks, --issuer or --secret), so the token cannot be called valid",
         ),
         SignatureOutcome::NotAttempted(why) => Check::skip("signature", SPEC, format!("not verified: {why}")),
-        SignatureOutcome::Unavailable(why) => Check::skip("signature", SPEC, format!("not verified: keys unavailable: {why}")),
+        SignatureOutcome::Unavailable { message, expected, actual } => {
+            Check::skip("signature", SPEC, format!("not verified: keys unavailable: {message}")).with(expected.clone(), actual.clone())
+        }
         SignatureOutcome::Verified(how) => Check::pass("signature", SPEC, how.clone()),
         SignatureOutcome::Failed { problem, message, expected, actual } => {
             let mut c = Check::fail("signature", SPEC, *problem, message.clone());
@@ -410,33 +415,25 @@ fn check_signature(sig: &SignatureOutcome) -> Check {
 /// Registered claims and header parameters have the JSON types their specs give them.
 fn check_claim_types(h: &Map<String, Value>, c: &Map<String, Value>) -> Check {
     const SPEC: &str = "RFC 7519 §4.1, OIDC Core §2, RFC 9068 §2.2";
-    const STRINGS: &[&str] = &["iss", "sub", "jti", "azp", "nonce", "at_hash", "c_hash", "client_id", "scope", "sid", "acr"];
-    const STRING_OR_ARRAY: &[&str] = &["aud", "scp"];
-    const DATES: &[&str] = &["exp", "nbf", "iat", "auth_time"];
     let mut wrong = Vec::new();
     for (name, v) in c {
         let n = name.as_str();
-        let ok = if STRINGS.contains(&n) {
-            v.is_string()
-        } else if STRING_OR_ARRAY.contains(&n) {
-            !matches!(claim_strs(c, n), Claim::WrongType)
-        } else if DATES.contains(&n) {
-            NumericDate::from_value(v).is_some()
-        } else if n == "amr" {
-            v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
-        } else {
-            true
+        let ok = match n {
+            "iss" | "sub" | "jti" | "azp" | "nonce" | "at_hash" | "c_hash" | "client_id" | "scope" | "sid" | "acr" => v.is_string(),
+            "aud" | "scp" => !matches!(claim_strs(c, n), Claim::WrongType),
+            "exp" | "nbf" | "iat" | "auth_time" => NumericDate::from_value(v).is_some(),
+            "amr" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            _ => true,
         };
         if !ok {
             wrong.push(format!("{n} is {}", type_name(v)));
         }
     }
     for n in ["kid", "typ", "cty"] {
-        if let Some(v) = h.get(n) {
-            if !v.is_string() {
+        if let Some(v) = h.get(n)
+            && !v.is_string() {
                 wrong.push(format!("header {n} is {}", type_name(v)));
             }
-        }
     }
     if wrong.is_empty() {
         Check::pass("claim_types", SPEC, "registered claims have the right JSON types")
@@ -484,11 +481,12 @@ fn check_aud(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     if o.audiences.is_empty() && client.is_none() {
         return Check::skip("aud", SPEC, "no expected audience given (--audience)");
     }
-    let mut expected: Vec<String> = o.audiences.clone();
+    let mut expected = o.audiences.join(" | ");
     if let Some(id) = client {
-        expected.push(format!("{id} (client id)"));
+        expected.push_str(if expected.is_empty() { "" } else { " | " });
+        expected.push_str(id);
+        expected.push_str(" (client id)");
     }
-    let expected = expected.join(" | ");
     let auds = match claim_strs(c, "aud") {
         Claim::Absent => return Check::fail("aud", SPEC, Problem::MissingClaim, "no aud claim").with(expected, "(absent)"),
         Claim::WrongType => return Check::skip("aud", SPEC, "aud is not a string or array of strings (see claim_types)"),
@@ -514,9 +512,9 @@ fn check_exp(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
         Claim::Ok(exp) => {
             let limit = o.now as i128 - o.leeway as i128;
             let text = times::describe("exp", exp, o.now);
-            let expected = format!("now ({}) ≤ exp + {} s leeway", o.now, o.leeway);
             if exp.cmp_secs(limit).is_lt() {
-                Check::fail("exp", SPEC, Problem::Expired, text.clone()).with(expected, format!("exp {}", fmt_num(exp)))
+                Check::fail("exp", SPEC, Problem::Expired, text)
+                    .with(format!("now ({}) ≤ exp + {} s leeway", o.now, o.leeway), format!("exp {}", fmt_num(exp)))
             } else {
                 Check::pass("exp", SPEC, text)
             }
@@ -619,11 +617,15 @@ fn check_hash(
 ) -> Check {
     let what = if id == "at_hash" { "access token" } else { "authorization code" };
     let Some(value) = value else {
-        return if c.contains_key(id) {
-            Check::skip(id, spec, format!("{id} present; give {flag} to check it"))
-        } else {
-            Check::skip(id, spec, format!("no {what} given ({flag})"))
+        // Static texts: this is the common path, taken twice per token.
+        let message = match (id, c.contains_key(id)) {
+            ("at_hash", true) => "at_hash present; give --access-token to check it",
+            ("at_hash", false) => "no access token given (--access-token)",
+            (_, true) => "c_hash present; give --code to check it",
+            (_, false) => "no authorization code given (--code)",
         };
+        debug_assert!(message.contains(flag));
+        return Check::skip(id, spec, message);
     };
     let Some(alg) = alg_of(h) else {
         return Check::skip(id, spec, format!("cannot compute {id} without a supported alg"));
@@ -670,11 +672,10 @@ fn fmt_num(d: NumericDate) -> String {
 pub fn problems(checks: &[Check]) -> Vec<Problem> {
     let mut out = Vec::new();
     for c in checks {
-        if let Some(p) = c.problem {
-            if c.status == Status::Fail && !out.contains(&p) {
+        if let Some(p) = c.problem
+            && c.status == Status::Fail && !out.contains(&p) {
                 out.push(p);
             }
-        }
     }
     out
 }

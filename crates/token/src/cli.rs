@@ -135,11 +135,12 @@ fn key_source(jwks: &Option<String>, issuer: &Option<String>, secret: Option<Sec
 /// `oauth-inspector token inspect`. `stdin` is read only for the token `-`.
 pub async fn run_inspect(args: &InspectArgs, stdin: &mut dyn Read, fetcher: &JwksFetcher) -> Outcome {
     let token = if args.token == "-" {
-        let mut s = String::new();
-        if let Err(e) = stdin.read_to_string(&mut s) {
+        // Bytes, not a string: binary garbage is judged (an opaque token), not refused.
+        let mut b = Vec::new();
+        if let Err(e) = stdin.read_to_end(&mut b) {
             return Outcome::usage(format!("cannot read the token from standard input: {e}"));
         }
-        s.trim().to_string()
+        String::from_utf8_lossy(&b).trim().to_string()
     } else {
         args.token.trim().to_string()
     };

@@ -71,31 +71,26 @@ pub fn decode(token: &str) -> Decoded {
     }
     let header = header.map(|(h, _)| h);
 
-    if segments.len() == 3 {
-        let claims = b64_object(segments[1]);
-        if let (Some(h), Some((c, clamped))) = (&header, claims) {
+    if segments.len() == 3 && header.is_some()
+        && let Some((c, clamped)) = b64_object(segments[1]) {
             if clamped {
                 d.notes.push("claims: a number beyond the f64 range is shown as ±1.797e308".into());
             }
             d.format = Format::Jwt;
-            d.header = Some(h.clone());
+            d.header = header;
             d.claims = Some(c);
-            d.signing_input = format!("{}.{}", segments[0], segments[1]);
+            // The token's own bytes up to the second dot: what the signature covers.
+            d.signing_input = token[..segments[0].len() + 1 + segments[1].len()].to_string();
             match B64URL.decode(segments[2].as_bytes()) {
                 Ok(sig) => d.signature = Some(sig),
                 Err(_) => d.notes.push("the signature segment is not base64url".into()),
             }
             return d;
         }
-    }
-    if segments.len() == 5 {
-        if let Some(h) = &header {
-            if h.contains_key("enc") {
-                d.format = Format::Jwe;
-                d.header = Some(h.clone());
-                return d;
-            }
-        }
+    if segments.len() == 5 && header.as_ref().is_some_and(|h| h.contains_key("enc")) {
+        d.format = Format::Jwe;
+        d.header = header;
+        return d;
     }
     if let Some(h) = header {
         d.format = Format::Malformed;

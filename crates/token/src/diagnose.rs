@@ -292,7 +292,7 @@ impl Causes {
     }
 
     fn ranked(mut self) -> Vec<Cause> {
-        self.0.sort_by(|a, b| b.score.cmp(&a.score));
+        self.0.sort_by_key(|c| std::cmp::Reverse(c.score));
         self.0
     }
 }
@@ -402,11 +402,10 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
             token = Some((q, "query string".into()));
         }
     }
-    if token.is_none() {
-        if let Some((_, v)) = req.form().into_iter().find(|(k, _)| k == "access_token") {
+    if token.is_none()
+        && let Some((_, v)) = req.form().into_iter().find(|(k, _)| k == "access_token") {
             token = Some((v, "form body (RFC 6750 §2.2)".into()));
         }
-    }
     if token.is_none() && req.header("authorization").is_none() {
         causes.add(CauseCode::MissingToken, 120, "no Authorization header, and no access_token in the query or form body");
     }
@@ -497,15 +496,14 @@ pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fe
                 causes.add(code, score, format!("the token itself ({}): {}", c.id, c.message));
             }
         }
-        if let Value::Object(claims) = &report.claims {
-            if claims.contains_key("nonce") || claims.contains_key("at_hash") || claims.contains_key("c_hash") {
+        if let Value::Object(claims) = &report.claims
+            && (claims.contains_key("nonce") || claims.contains_key("at_hash") || claims.contains_key("c_hash")) {
                 causes.add(
                     CauseCode::AudienceMismatch,
                     75,
                     "the token carries nonce/at_hash/c_hash: it looks like an ID token, which is for the client, not for APIs",
                 );
             }
-        }
         let rejected = resp.status == 401 || error.as_deref() == Some("invalid_token");
         if rejected && report.problems.is_empty() && !server_explained && !causes.has(CauseCode::WrongScheme) {
             let why = match report.format {

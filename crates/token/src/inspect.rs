@@ -68,9 +68,12 @@ pub struct Report {
 /// Inspects `token`. Errors only for keys the user pointed at that cannot be read (a JWKS file);
 /// keys that cannot be fetched make the signature check `skip` instead.
 pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &JwksFetcher) -> Result<Report, Error> {
-    let d = decode::decode(token.trim());
-    let mut notes = d.notes.clone();
+    let mut d = decode::decode(token.trim());
+    let mut notes = std::mem::take(&mut d.notes);
     let sig = signature_outcome(&d, keys, fetcher, &mut notes).await?;
+    if d.format == Format::Malformed {
+        d.notes.clone_from(&notes); // the format check quotes why
+    }
     let checks = checks::run(&d, opts, keys.kinds(), &sig);
     let problems = checks::problems(&checks);
     let sig_ok = checks.iter().any(|c| c.id == "signature" && c.status == Status::Pass);
@@ -78,40 +81,50 @@ pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &Jw
     let empty = Map::new();
     let header = d.header.as_ref().unwrap_or(&empty);
     let claims_map = d.claims.as_ref().unwrap_or(&empty);
+    let profile = (d.format == Format::Jwt).then(|| checks::profile(header, opts));
+    let header_info = header
+        .keys()
+        .map(|k| {
+            let m = claims::header_meaning(k);
+            Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time: None }
+        })
+        .collect();
+    let claim_info = claims_map
+        .iter()
+        .map(|(k, v)| {
+            let m = claims::claim_meaning(k);
+            // A passed exp/nbf/iat check's message is this very phrase: reuse it, don't format again.
+            let time = match checks.iter().find(|c| c.id == k && c.status == Status::Pass && matches!(c.id, "exp" | "nbf" | "iat")) {
+                Some(c) => Some(c.message.to_string()),
+                None => claims::TIME_CLAIMS
+                    .contains(&k.as_str())
+                    .then(|| NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)))
+                    .flatten(),
+            };
+            debug_assert!(time.is_none() || time == NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)));
+            Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time }
+        })
+        .collect();
     Ok(Report {
         format: d.format,
         encrypted: d.format == Format::Jwe,
-        profile: (d.format == Format::Jwt).then(|| checks::profile(header, opts)),
-        header: d.header.clone().map(Value::Object).unwrap_or(Value::Null),
-        claims: d.claims.clone().map(Value::Object).unwrap_or(Value::Null),
+        profile,
+        header: d.header.map(Value::Object).unwrap_or(Value::Null),
+        claims: d.claims.map(Value::Object).unwrap_or(Value::Null),
         signature: d.signature.as_ref().map(|s| SignatureInfo { bytes: s.len(), hex: hex(s) }),
         valid,
         checks,
         problems,
-        header_info: header
-            .keys()
-            .map(|k| {
-                let m = claims::header_meaning(k);
-                Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time: None }
-            })
-            .collect(),
-        claim_info: claims_map
-            .iter()
-            .map(|(k, v)| {
-                let m = claims::claim_meaning(k);
-                let time = claims::TIME_CLAIMS
-                    .contains(&k.as_str())
-                    .then(|| NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)))
-                    .flatten();
-                Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time }
-            })
-            .collect(),
+        header_info,
+        claim_info,
         notes,
     })
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let bytes: Vec<u8> = b.iter().flat_map(|x| [DIGITS[(x >> 4) as usize], DIGITS[(x & 15) as usize]]).collect();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Finds the key(s) and verifies; every way this can end is a `SignatureOutcome`.
@@ -167,11 +180,21 @@ async fn signature_outcome(
     let first = match fetcher.load(source).await {
         Ok(f) => f,
         Err(e @ (Error::Read { .. } | Error::Jwks { .. })) if matches!(source, JwksSource::File(_)) => return Err(e),
-        Err(e) => return Ok(SignatureOutcome::Unavailable(e.to_string())),
+        Err(e) => {
+            let actual = match &e {
+                Error::Fetch { reason, .. } | Error::Jwks { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
+            return Ok(SignatureOutcome::Unavailable {
+                message: e.to_string(),
+                expected: "a JWK Set: a JSON object with a `keys` array (RFC 7517 §5), answered in time".into(),
+                actual,
+            });
+        }
     };
     let mut outcome = try_keys(alg, kid, &first, msg, sig);
-    if matches!(&outcome, SignatureOutcome::Failed { problem: Problem::UnknownKey, .. }) && !first.fresh {
-        if let Some(again) = fetcher.refetch(source, &first.origin).await {
+    if matches!(&outcome, SignatureOutcome::Failed { problem: Problem::UnknownKey, .. }) && !first.fresh
+        && let Some(again) = fetcher.refetch(source, &first.origin).await {
             match again {
                 Ok(f) => {
                     notes.push(format!("key not in the cached JWKS: fetched {} again (key rotation)", f.origin));
@@ -180,7 +203,6 @@ async fn signature_outcome(
                 Err(e) => notes.push(format!("refetching the JWKS after an unknown key failed: {e}")),
             }
         }
-    }
     Ok(outcome)
 }
 
@@ -191,13 +213,10 @@ fn failed(problem: Problem, message: String) -> SignatureOutcome {
 /// Tries the key(s) of `set` that may verify `alg`: the kid's key, or without a kid every key of a
 /// fitting type.
 fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) -> SignatureOutcome {
-    let keys: Vec<&Jwk> = match kid {
-        Some(k) => f.set.keys.iter().filter(|j| j.kid.as_deref() == Some(k)).collect(),
-        None => f.set.keys.iter().collect(),
-    };
-    let known: Vec<String> = f.set.keys.iter().filter_map(|k| k.kid.clone()).collect();
-    if let Some(k) = kid {
-        if keys.is_empty() {
+    let candidates = || f.set.keys.iter().filter(move |j| kid.is_none() || j.kid.as_deref() == kid);
+    if let Some(k) = kid
+        && candidates().next().is_none() {
+            let known: Vec<&str> = f.set.keys.iter().filter_map(|k| k.kid.as_deref()).collect();
             return SignatureOutcome::Failed {
                 problem: Problem::UnknownKey,
                 message: format!("kid {k:?} is not in the JWKS from {}", f.origin),
@@ -205,17 +224,31 @@ fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) ->
                 actual: Some(k.to_string()),
             };
         }
+    // The common case, one key that verifies, allocates nothing but the message.
+    let mut tried = 0;
+    let mut bad_keys = Vec::new();
+    for j in candidates().filter(|j| signature::key_fits(alg, j).is_ok()) {
+        tried += 1;
+        match signature::verify_jwk(alg, j, msg, sig) {
+            Ok(()) => {
+                let crv = j.crv.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+                let kid = j.kid.as_deref().map(|k| format!("kid {k:?}")).unwrap_or_else(|| "no kid".into());
+                return SignatureOutcome::Verified(format!("{} signature verified with {}{crv} key, {kid}, from {}", alg.name(), j.kty, f.origin));
+            }
+            Err(VerifyError::BadKey(why)) => bad_keys.push(format!("{}: {why}", j.describe())),
+            Err(VerifyError::Invalid) => {}
+        }
     }
-    let fitting: Vec<&Jwk> = keys.iter().copied().filter(|j| signature::key_fits(alg, j).is_ok()).collect();
-    if fitting.is_empty() {
+    if tried == 0 {
         return match kid {
             Some(k) => {
-                let why = signature::key_fits(alg, keys[0]).err().unwrap_or_default();
+                let first = candidates().next().expect("checked above");
+                let why = signature::key_fits(alg, first).err().unwrap_or_default();
                 SignatureOutcome::Failed {
                     problem: Problem::AlgNotAllowed,
                     message: format!("key {k:?} cannot verify {}: {why}", alg.name()),
                     expected: Some(alg.key_kind().into()),
-                    actual: Some(keys[0].describe()),
+                    actual: Some(first.describe()),
                 }
             }
             None => SignatureOutcome::Failed {
@@ -226,17 +259,6 @@ fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) ->
             },
         };
     }
-    let mut bad_keys = Vec::new();
-    for j in &fitting {
-        match signature::verify_jwk(alg, j, msg, sig) {
-            Ok(()) => {
-                return SignatureOutcome::Verified(format!("{} signature verified with {} from {}", alg.name(), j.describe(), f.origin));
-            }
-            Err(VerifyError::BadKey(why)) => bad_keys.push(format!("{}: {why}", j.describe())),
-            Err(VerifyError::Invalid) => {}
-        }
-    }
-    let tried = fitting.len();
     let mut message = format!("{} signature does not verify with {tried} candidate key(s) from {}", alg.name(), f.origin);
     if !bad_keys.is_empty() {
         message.push_str(&format!(" (unusable: {})", bad_keys.join("; ")));

@@ -37,6 +37,10 @@ pub struct Jwk {
     pub x: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
+    /// Verification keys built from this JWK on first use, one per algorithm (see `signature`).
+    /// Do not change the members above after the JWK has verified something.
+    #[serde(skip)]
+    pub(crate) verifiers: crate::signature::Verifiers,
 }
 
 impl Jwk {
@@ -84,9 +88,21 @@ pub enum JwksSource {
     Url(String),
     /// An issuer whose discovery document names the `jwks_uri`.
     Issuer(String),
+    /// A key set already in memory (pasted by the user, or kept by the caller): never fetched,
+    /// and its keys stay parsed between calls.
+    Inline(Arc<JwkSet>),
 }
 
+/// How an inline key set is named in messages.
+pub const INLINE_ORIGIN: &str = "the JWKS given";
+
 impl JwksSource {
+    /// An inline source from JWKS text (`{"keys": [...]}` or one JWK).
+    pub fn inline_json(text: &str) -> Result<JwksSource, Error> {
+        let set = parse_jwks(text.as_bytes()).map_err(|reason| Error::Jwks { origin: INLINE_ORIGIN.into(), reason })?;
+        Ok(JwksSource::Inline(Arc::new(set)))
+    }
+
     /// `--jwks FILE|URL`: http(s) URLs are fetched, anything else is a file path.
     pub fn from_arg(s: &str) -> JwksSource {
         let lower = s.to_ascii_lowercase();
@@ -116,6 +132,7 @@ pub struct JwksFetcher {
     /// Minimum time between two fetches of one URL caused by unknown kids (default 30 s).
     pub refetch_cooldown: Duration,
     fetch_count: std::sync::atomic::AtomicUsize,
+    timeout: Duration,
 }
 
 impl Default for JwksFetcher {
@@ -138,9 +155,14 @@ const MAX_BODY: usize = 1 << 20;
 
 impl JwksFetcher {
     pub fn new() -> Self {
+        Self::with_timeout(Duration::from_secs(10))
+    }
+
+    /// A fetcher whose every request (connect, send, read the body) gives up after `timeout`.
+    pub fn with_timeout(timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
+            .timeout(timeout)
             .user_agent(concat!("oauth-inspector/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
@@ -151,7 +173,13 @@ impl JwksFetcher {
             default_ttl: Duration::from_secs(300),
             refetch_cooldown: Duration::from_secs(30),
             fetch_count: Default::default(),
+            timeout,
         }
+    }
+
+    /// How long one request may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Network fetches made so far (for reports and tests).
@@ -172,13 +200,14 @@ impl JwksFetcher {
                 let uri = self.jwks_uri(iss).await?;
                 self.jwks_url(&uri, false).await
             }
+            JwksSource::Inline(set) => Ok(Fetched { set: set.clone(), origin: INLINE_ORIGIN.into(), fresh: true }),
         }
     }
 
     /// Fetches `origin` again for an unknown kid, unless it was fetched within the cooldown.
     /// `None` when no refetch happened (a file, or too soon).
     pub async fn refetch(&self, source: &JwksSource, origin: &str) -> Option<Result<Fetched, Error>> {
-        if matches!(source, JwksSource::File(_)) {
+        if matches!(source, JwksSource::File(_) | JwksSource::Inline(_)) {
             return None;
         }
         let recent = {
@@ -192,17 +221,17 @@ impl JwksFetcher {
     }
 
     async fn jwks_url(&self, url: &str, force: bool) -> Result<Fetched, Error> {
-        if !force {
-            if let Ok(cache) = self.jwks.lock() {
-                if let Some(e) = cache.get(url) {
-                    if e.fresh_until.is_some_and(|t| Instant::now() < t) {
+        if !force
+            && let Ok(cache) = self.jwks.lock()
+                && let Some(e) = cache.get(url)
+                    && e.fresh_until.is_some_and(|t| Instant::now() < t) {
                         return Ok(Fetched { set: e.value.clone(), origin: url.to_string(), fresh: false });
                     }
-                }
-            }
-        }
-        let (bytes, ttl) = self.get(url).await?;
-        let set = Arc::new(parse_jwks(&bytes).map_err(|reason| Error::Jwks { origin: url.to_string(), reason })?);
+        let (bytes, ttl, content_type) = self.get(url).await?;
+        let set = Arc::new(
+            parse_jwks(&bytes)
+                .map_err(|reason| Error::Jwks { origin: url.to_string(), reason: format!("{reason}; got {}", describe_body(&content_type, &bytes)) })?,
+        );
         let now = Instant::now();
         if let Ok(mut cache) = self.jwks.lock() {
             cache.insert(url.to_string(), Entry { value: set.clone(), fetched: now, fresh_until: ttl.map(|t| now + t) });
@@ -213,16 +242,16 @@ impl JwksFetcher {
     /// The issuer's `jwks_uri`, from `{issuer}/.well-known/openid-configuration`.
     pub async fn jwks_uri(&self, issuer: &str) -> Result<String, Error> {
         let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
-        if let Ok(cache) = self.discovery.lock() {
-            if let Some(e) = cache.get(&url) {
-                if e.fresh_until.is_some_and(|t| Instant::now() < t) {
+        if let Ok(cache) = self.discovery.lock()
+            && let Some(e) = cache.get(&url)
+                && e.fresh_until.is_some_and(|t| Instant::now() < t) {
                     return Ok(e.value.clone());
                 }
-            }
-        }
-        let (bytes, ttl) = self.get(&url).await?;
-        let doc: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Fetch { url: url.clone(), reason: format!("discovery document is not JSON: {e}") })?;
+        let (bytes, ttl, content_type) = self.get(&url).await?;
+        let doc: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Fetch {
+            url: url.clone(),
+            reason: format!("discovery document is not JSON ({e}); got {}", describe_body(&content_type, &bytes)),
+        })?;
         let uri = doc
             .get("jwks_uri")
             .and_then(Value::as_str)
@@ -235,8 +264,8 @@ impl JwksFetcher {
         Ok(uri)
     }
 
-    /// GET `url`; the body and how long it may be reused.
-    async fn get(&self, url: &str) -> Result<(Vec<u8>, Option<Duration>), Error> {
+    /// GET `url`; the body, how long it may be reused, and its Content-Type.
+    async fn get(&self, url: &str) -> Result<(Vec<u8>, Option<Duration>, String), Error> {
         let fail = |reason: String| Error::Fetch { url: url.to_string(), reason };
         let parsed = url::Url::parse(url).map_err(|e| fail(format!("not a URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
@@ -249,7 +278,7 @@ impl JwksFetcher {
             .header("accept", "application/json, application/jwk-set+json")
             .send()
             .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(self.describe_error(&e)))?;
         let status = resp.status();
         if status.is_redirection() {
             let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?");
@@ -266,12 +295,35 @@ impl JwksFetcher {
         if resp.content_length().is_some_and(|l| l as usize > MAX_BODY) {
             return Err(fail("response larger than 1 MiB".into()));
         }
-        let body = resp.bytes().await.map_err(|e| fail(e.to_string()))?;
+        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("no Content-Type").to_string();
+        let body = resp.bytes().await.map_err(|e| fail(self.describe_error(&e)))?;
         if body.len() > MAX_BODY {
             return Err(fail("response larger than 1 MiB".into()));
         }
-        Ok((body.to_vec(), ttl))
+        Ok((body.to_vec(), ttl, content_type))
     }
+
+    /// reqwest's error with its causes, saying plainly when the server never answered in time.
+    fn describe_error(&self, e: &reqwest::Error) -> String {
+        if e.is_timeout() {
+            return format!("timed out: no complete answer within {:.1} s", self.timeout.as_secs_f64());
+        }
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    }
+}
+
+/// "text/html, 1234 bytes starting \"<!doctype html>…\"": what came instead of JSON.
+pub fn describe_body(content_type: &str, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let start: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(60).collect();
+    format!("{content_type}, {} bytes starting {start:?}", body.len())
 }
 
 /// How long a response may be reused (RFC 9111 §5.2.2): `None` for no-store, no-cache or

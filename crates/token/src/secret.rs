@@ -1,5 +1,6 @@
 //! `Secret`: bytes that must never be printed (an HMAC key, an access token given for at_hash).
-//! Redacted `Debug`, no `Display`, no `Serialize`; compared only in constant time elsewhere.
+//! Redacted `Debug`, no `Display`, no `Serialize` (it can come in from the desktop app, never go
+//! out); compared only in constant time elsewhere.
 
 use std::fmt;
 
@@ -38,6 +39,13 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// From a JSON string (the desktop app sends secrets in its requests).
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Secret(s.into_bytes()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +56,7 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert_eq!(s.expose(), b"hunter2-very-secret");
+        let d: Secret = serde_json::from_str("\"from-json\"").unwrap();
+        assert_eq!(d.expose(), b"from-json");
     }
 }

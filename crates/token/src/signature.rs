@@ -3,6 +3,10 @@
 //! A key's type alone decides its algorithms, so a public key is never used as an HMAC secret.
 //! Leaves out where keys come from (`jwks`) and what the result means for validity (`checks`).
 
+use std::fmt;
+use std::sync::OnceLock;
+
+use aws_lc_rs::signature::ParsedPublicKey;
 use aws_lc_rs::{digest, hmac, signature as sig};
 
 use crate::jwks::Jwk;
@@ -106,21 +110,18 @@ pub fn key_fits(alg: Alg, jwk: &Jwk) -> Result<(), String> {
         let crv = jwk.crv.as_deref().map(|c| format!(", crv {c}")).unwrap_or_default();
         return Err(format!("{} needs {}, the key is kty {}{crv}", alg.name(), alg.key_kind(), jwk.kty));
     }
-    if let Some(a) = &jwk.alg {
-        if a != alg.name() {
+    if let Some(a) = &jwk.alg
+        && a != alg.name() {
             return Err(format!("the key is restricted to alg {a}, the token uses {}", alg.name()));
         }
-    }
-    if let Some(u) = &jwk.use_ {
-        if u != "sig" {
+    if let Some(u) = &jwk.use_
+        && u != "sig" {
             return Err(format!("the key's use is {u:?}, not \"sig\""));
         }
-    }
-    if let Some(ops) = &jwk.key_ops {
-        if !ops.iter().any(|o| o == "verify") {
+    if let Some(ops) = &jwk.key_ops
+        && !ops.iter().any(|o| o == "verify") {
             return Err("the key's key_ops do not include \"verify\"".into());
         }
-    }
     Ok(())
 }
 
@@ -133,15 +134,53 @@ pub enum VerifyError {
     Invalid,
 }
 
+/// Verification keys built from one JWK, one slot per algorithm, each built on first use: a
+/// key set kept between calls (a cache, an inline set) is decoded and parsed once, not per token.
+/// Cloning gives empty slots, so a clone whose members are then changed never sees a stale key.
+#[derive(Default)]
+pub struct Verifiers(Box<[OnceLock<Result<ParsedPublicKey, String>>; ALL.len()]>);
+
+
+impl Clone for Verifiers {
+    fn clone(&self) -> Self {
+        Verifiers::default()
+    }
+}
+
+/// A cache is not part of a key's identity.
+impl PartialEq for Verifiers {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Verifiers {}
+
+impl fmt::Debug for Verifiers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Verifiers")
+    }
+}
+
+impl Alg {
+    fn index(self) -> usize {
+        ALL.iter().position(|a| *a == self).unwrap_or(0)
+    }
+}
+
 /// Verifies `signature` over `message` with a JWK that `key_fits` accepted.
 pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
     key_fits(alg, jwk).map_err(VerifyError::BadKey)?;
-    let b = |name: &str, v: &Option<String>| -> Result<Vec<u8>, VerifyError> {
-        let s = v.as_deref().ok_or_else(|| VerifyError::BadKey(format!("the key has no `{name}`")))?;
+    let key = jwk.verifiers.0[alg.index()].get_or_init(|| parse_key(alg, jwk)).as_ref().map_err(|why| VerifyError::BadKey(why.clone()))?;
+    key.verify_sig(message, signature).map_err(|_| VerifyError::Invalid)
+}
+
+/// Decodes a JWK's members into an aws-lc-rs key for `alg`, with the size rules of RFC 7518.
+fn parse_key(alg: Alg, jwk: &Jwk) -> Result<ParsedPublicKey, String> {
+    let b = |name: &str, v: &Option<String>| -> Result<Vec<u8>, String> {
+        let s = v.as_deref().ok_or_else(|| format!("the key has no `{name}`"))?;
         use base64::Engine;
-        crate::decode::B64URL
-            .decode(s.as_bytes())
-            .map_err(|_| VerifyError::BadKey(format!("the key's `{name}` is not base64url")))
+        crate::decode::B64URL.decode(s.as_bytes()).map_err(|_| format!("the key's `{name}` is not base64url"))
     };
     match alg {
         Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => {
@@ -150,12 +189,9 @@ pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Resu
             let strip = |v: &[u8]| -> Vec<u8> { v.iter().skip_while(|x| **x == 0).copied().collect() };
             let (n, e) = (strip(&n), strip(&e));
             if n.len() < 256 {
-                return Err(VerifyError::BadKey(format!(
-                    "RSA modulus of {} bits; at least 2048 are required (RFC 7518 §3.3)",
-                    n.len() * 8
-                )));
+                return Err(format!("RSA modulus of {} bits; at least 2048 are required (RFC 7518 §3.3)", n.len() * 8));
             }
-            let params: &sig::RsaParameters = match alg {
+            let params: &'static sig::RsaParameters = match alg {
                 Alg::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
                 Alg::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
                 Alg::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
@@ -164,11 +200,11 @@ pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Resu
                 _ => &sig::RSA_PSS_2048_8192_SHA512,
             };
             sig::RsaPublicKeyComponents { n: &n[..], e: &e[..] }
-                .verify(params, message, signature)
-                .map_err(|_| VerifyError::Invalid)
+                .to_parsed_public_key(params)
+                .map_err(|e| format!("not a usable RSA public key: {e}"))
         }
         Alg::ES256 | Alg::ES384 => {
-            let (len, params) = if alg == Alg::ES256 {
+            let (len, params): (usize, &'static sig::EcdsaVerificationAlgorithm) = if alg == Alg::ES256 {
                 (32, &sig::ECDSA_P256_SHA256_FIXED)
             } else {
                 (48, &sig::ECDSA_P384_SHA384_FIXED)
@@ -176,22 +212,22 @@ pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Resu
             let x = b("x", &jwk.x)?;
             let y = b("y", &jwk.y)?;
             if x.len() != len || y.len() != len {
-                return Err(VerifyError::BadKey(format!("EC coordinates must be {len} bytes each (RFC 7518 §6.2.1.2)")));
+                return Err(format!("EC coordinates must be {len} bytes each (RFC 7518 §6.2.1.2)"));
             }
             let mut point = Vec::with_capacity(1 + 2 * len);
             point.push(4u8);
             point.extend_from_slice(&x);
             point.extend_from_slice(&y);
-            sig::UnparsedPublicKey::new(params, &point).verify(message, signature).map_err(|_| VerifyError::Invalid)
+            ParsedPublicKey::new(params, &point).map_err(|e| format!("not a point on the curve: {e}"))
         }
         Alg::EdDSA => {
             let x = b("x", &jwk.x)?;
             if x.len() != 32 {
-                return Err(VerifyError::BadKey("an Ed25519 key is 32 bytes (RFC 8037 §2)".into()));
+                return Err("an Ed25519 key is 32 bytes (RFC 8037 §2)".into());
             }
-            sig::UnparsedPublicKey::new(&sig::ED25519, &x).verify(message, signature).map_err(|_| VerifyError::Invalid)
+            ParsedPublicKey::new(&sig::ED25519, &x).map_err(|e| format!("not an Ed25519 public key: {e}"))
         }
-        Alg::HS256 | Alg::HS384 | Alg::HS512 => Err(VerifyError::BadKey("JWKS keys are never HMAC secrets".into())),
+        Alg::HS256 | Alg::HS384 | Alg::HS512 => Err("JWKS keys are never HMAC secrets".into()),
     }
 }
 

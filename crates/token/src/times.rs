@@ -3,6 +3,7 @@
 //! §5.6.7, IMF-fixdate only). Leaves out time zones and calendars other than proleptic Gregorian.
 
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -51,59 +52,85 @@ impl NumericDate {
 
 /// "4 min", "3 h", "2 days": a span of `secs` seconds (sign ignored), rounded down.
 pub fn span(secs: f64) -> String {
+    let mut out = String::new();
+    write_span(&mut out, secs);
+    out
+}
+
+fn write_span(out: &mut String, secs: f64) {
     let s = secs.abs();
     if !s.is_finite() || s >= 10_000.0 * 365.25 * 86_400.0 {
-        return "more than 10000 years".into();
+        out.push_str("more than 10000 years");
+        return;
     }
     let s = s as u64;
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3_599 => format!("{} min", s / 60),
-        3_600..=172_799 => format!("{} h", s / 3_600),
-        172_800..=63_071_999 => format!("{} days", s / 86_400),
-        _ => format!("{} years", s / 31_557_600),
-    }
+    let _ = match s {
+        0..=59 => write!(out, "{s} s"),
+        60..=3_599 => write!(out, "{} min", s / 60),
+        3_600..=172_799 => write!(out, "{} h", s / 3_600),
+        172_800..=63_071_999 => write!(out, "{} days", s / 86_400),
+        _ => write!(out, "{} years", s / 31_557_600),
+    };
 }
 
 /// "in 4 min" / "3 h ago" / "now".
 pub fn relative(secs_from_now: f64) -> String {
+    let mut out = String::new();
+    write_relative(&mut out, secs_from_now);
+    out
+}
+
+fn write_relative(out: &mut String, secs_from_now: f64) {
     if secs_from_now.abs() < 1.0 {
-        "now".into()
+        out.push_str("now");
     } else if secs_from_now > 0.0 {
-        format!("in {}", span(secs_from_now))
+        out.push_str("in ");
+        write_span(out, secs_from_now);
     } else {
-        format!("{} ago", span(secs_from_now))
+        write_span(out, secs_from_now);
+        out.push_str(" ago");
     }
 }
 
-/// The phrase a time claim gets in reports.
+/// The phrase a time claim gets in reports: "2023-11-14 22:23:20 UTC, expires in 10 min".
+/// Written into one buffer: reports build several per token.
 pub fn describe(claim: &str, date: NumericDate, now: i64) -> String {
     let d = date.secs_from(now);
-    let when = match claim {
-        "exp" if d >= 0.0 => format!("expires {}", relative(d)),
-        "exp" => format!("expired {}", relative(d)),
-        "nbf" if d > 0.0 => format!("valid {}", relative(d)),
-        "nbf" => format!("valid since {}", relative(d)),
-        "iat" if d > 0.0 => format!("issued {} (in the future)", relative(d)),
-        "iat" => format!("issued {}", relative(d)),
-        _ => relative(d),
-    };
-    match utc(date.as_f64()) {
-        Some(u) => format!("{u}, {when}"),
-        None => when,
+    let mut out = String::with_capacity(56);
+    if write_utc(&mut out, date.as_f64()) {
+        out.push_str(", ");
     }
+    let (before, after) = match claim {
+        "exp" if d >= 0.0 => ("expires ", ""),
+        "exp" => ("expired ", ""),
+        "nbf" if d > 0.0 => ("valid ", ""),
+        "nbf" => ("valid since ", ""),
+        "iat" if d > 0.0 => ("issued ", " (in the future)"),
+        "iat" => ("issued ", ""),
+        _ => ("", ""),
+    };
+    out.push_str(before);
+    write_relative(&mut out, d);
+    out.push_str(after);
+    out
 }
 
 /// "2024-05-01 12:00:00 UTC" for years 1..=9999, else `None`.
 pub fn utc(secs: f64) -> Option<String> {
+    let mut out = String::new();
+    write_utc(&mut out, secs).then_some(out)
+}
+
+fn write_utc(out: &mut String, secs: f64) -> bool {
     if !(-62_135_596_800.0..=253_402_300_799.0).contains(&secs) {
-        return None;
+        return false;
     }
     let secs = secs.floor() as i64;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60))
+    let _ = write!(out, "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60);
+    true
 }
 
 // Howard Hinnant's algorithms (public domain), days since 1970-01-01.

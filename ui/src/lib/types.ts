@@ -78,3 +78,53 @@ export interface CommandError {
 
 export type FlowKind = "client_credentials" | "auth_code" | "device";
 export type LoginMode = "system_browser" | "in_app" | "paste";
+
+/** inspector-token's report (`token inspect --json`). */
+export interface TokenCheck {
+  id: string;
+  status: "pass" | "fail" | "warn" | "skip";
+  message: string;
+  expected?: string;
+  actual?: string;
+  spec: string;
+  problem?: string;
+}
+
+export interface Annotation {
+  name: string;
+  meaning?: string;
+  spec?: string;
+  time?: string;
+}
+
+export interface TokenReportData {
+  format: "jwt" | "jwe" | "opaque" | "malformed";
+  encrypted: boolean;
+  profile?: string;
+  header: Record<string, unknown> | null;
+  claims: Record<string, unknown> | null;
+  signature?: { bytes: number; hex: string };
+  valid: boolean;
+  checks: TokenCheck[];
+  problems: string[];
+  header_info: Annotation[];
+  claim_info: Annotation[];
+  notes?: string[];
+}
+
+export interface Cause {
+  code: string;
+  summary: string;
+  fix: string;
+  evidence?: string[];
+}
+
+export interface DiagnoseResult {
+  diagnosis: {
+    status: number;
+    challenges: string[];
+    token?: { location: string; format: string; problems: string[]; valid: boolean; inspection: TokenReportData } | null;
+    causes: Cause[];
+  };
+  response: string;
+}
