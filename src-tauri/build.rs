@@ -2,7 +2,20 @@
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["sandbox_info", "run_flow", "deliver_redirect", "inspect_token", "diagnose_call"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(&[
+                "sandbox_info",
+                "run_flow",
+                "deliver_redirect",
+                "inspect_token",
+                "diagnose_call",
+                "list_sessions",
+                "open_session",
+                "edit_session",
+                "delete_session",
+                "diff_sessions",
+                "export_session",
+                "rerun_form",
+            ])),
     )
     .expect("tauri build script");
 }

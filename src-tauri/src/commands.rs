@@ -24,7 +24,7 @@ use crate::login;
 
 pub struct AppState {
     sandbox: Result<Sandbox, String>,
-    store: Result<Store, String>,
+    pub store: Result<Store, String>,
     /// JWKS and discovery documents, cached across inspections as their Cache-Control allows.
     pub jwks: inspector_token::JwksFetcher,
     /// The flow waiting for a pasted redirect URL, if any.

@@ -3,6 +3,7 @@
 
 mod commands;
 mod login;
+mod sessions;
 mod tokens;
 
 use tauri::Manager;
@@ -16,7 +17,14 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_flow, commands::deliver_redirect,
             tokens::inspect_token,
-            tokens::diagnose_call
+            tokens::diagnose_call,
+            sessions::list_sessions,
+            sessions::open_session,
+            sessions::edit_session,
+            sessions::delete_session,
+            sessions::diff_sessions,
+            sessions::export_session,
+            sessions::rerun_form
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");

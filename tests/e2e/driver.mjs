@@ -38,7 +38,8 @@ export async function launch() {
   const port = await freePort();
   const driverBin = process.env.TAURI_DRIVER ?? (existsSync(join(homedir(), ".cargo/bin/tauri-driver")) ? join(homedir(), ".cargo/bin/tauri-driver") : "tauri-driver");
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(await freePort())], {
-    env: { ...process.env, OAUTH_INSPECTOR_DB: join(dataDir, "sessions.db") },
+    // Its own HOME too, so exports land in a temporary Downloads folder, not the user's.
+    env: { ...process.env, OAUTH_INSPECTOR_DB: join(dataDir, "sessions.db"), HOME: dataDir, XDG_DOWNLOAD_DIR: join(dataDir, "Downloads") },
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitFor(`http://127.0.0.1:${port}/status`, 15000);

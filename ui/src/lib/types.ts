@@ -128,3 +128,61 @@ export interface DiagnoseResult {
   };
   response: string;
 }
+
+export interface SessionSummary {
+  id: number;
+  flow: string;
+  provider: string;
+  client: string;
+  title: string;
+  outcome: "ok" | "failed" | "running" | "interrupted";
+  started_ms: number;
+  ended_ms?: number | null;
+  step_count: number;
+  tags: string[];
+  deleted_ms?: number;
+}
+
+export interface SessionRecord extends SessionSummary {
+  notes: string;
+  settings: Record<string, unknown>;
+  error?: FlowError | null;
+  tokens?: TokenSet | null;
+  steps: Step[];
+  redacted: boolean;
+}
+
+export interface Difference {
+  aspect: string;
+  name: string;
+  left?: unknown;
+  right?: unknown;
+}
+
+export interface StepRef {
+  seq: number;
+  title: string;
+  status: StepStatus;
+  method?: string;
+  url?: string;
+  http_status?: number;
+}
+
+export interface SessionDiff {
+  left: SessionSummary;
+  right: SessionSummary;
+  session: Difference[];
+  steps: { left?: StepRef | null; right?: StepRef | null; differences: Difference[] }[];
+  same: boolean;
+}
+
+export interface RerunForm {
+  flow: FlowKind;
+  issuer: string;
+  clientId: string;
+  clientSecret?: string | null;
+  authMethod: string;
+  scope: string;
+  pkce?: string | null;
+  redirectUri?: string | null;
+}

@@ -1,0 +1,114 @@
+//! The Sessions view: thin commands over inspector-store. Exports go to the Downloads folder;
+//! a re-run hands the UI a prefilled flow form, secrets recovered from the sealed copy.
+
+use inspector_engine::discovery::ProviderSource;
+use inspector_store::{ExportFormat, ExportOptions, ListQuery, SessionDiff, SessionRecord, SessionSummary, Store, View};
+use serde::Serialize;
+use tauri::State;
+
+use crate::commands::{AppState, CommandError};
+
+fn store<'a>(state: &'a State<'_, AppState>) -> Result<&'a Store, CommandError> {
+    state.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))
+}
+
+fn err(e: inspector_store::StoreError) -> CommandError {
+    CommandError::new(e.code(), e.to_string())
+}
+
+#[tauri::command]
+pub async fn list_sessions(state: State<'_, AppState>, query: ListQuery) -> Result<Vec<SessionSummary>, CommandError> {
+    store(&state)?.find(&query).await.map_err(err)
+}
+
+#[tauri::command]
+pub async fn open_session(state: State<'_, AppState>, id: i64) -> Result<SessionRecord, CommandError> {
+    store(&state)?.require(id, View::Redacted).await.map_err(err)
+}
+
+#[tauri::command]
+pub async fn edit_session(state: State<'_, AppState>, id: i64, title: Option<String>, tags: Option<Vec<String>>, notes: Option<String>) -> Result<(), CommandError> {
+    let s = store(&state)?;
+    if let Some(t) = title {
+        s.rename(id, &t).await.map_err(err)?;
+    }
+    if let Some(t) = tags {
+        s.set_tags(id, &t).await.map_err(err)?;
+    }
+    if let Some(n) = notes {
+        s.set_notes(id, &n).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Deletes softly: `restore` undoes it.
+#[tauri::command]
+pub async fn delete_session(state: State<'_, AppState>, id: i64, restore: bool) -> Result<(), CommandError> {
+    let s = store(&state)?;
+    if restore { s.restore(id).await } else { s.delete(id).await }.map_err(err)
+}
+
+#[tauri::command]
+pub async fn diff_sessions(state: State<'_, AppState>, left: i64, right: i64) -> Result<SessionDiff, CommandError> {
+    store(&state)?.diff(left, right).await.map_err(err)
+}
+
+#[derive(Serialize)]
+pub struct Exported {
+    path: String,
+    redacted: bool,
+}
+
+/// Writes the export next to the user's other downloads and says where.
+#[tauri::command]
+pub async fn export_session(state: State<'_, AppState>, id: i64, format: ExportFormat, redact: bool) -> Result<Exported, CommandError> {
+    let text = store(&state)?.export(id, ExportOptions { format, redact }).await.map_err(err)?;
+    let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+    let suffix = if redact { "" } else { "-UNREDACTED" };
+    let path = dir.join(format!("oauth-session-{id}{suffix}.{}", format.extension()));
+    std::fs::write(&path, text).map_err(|e| CommandError::new("export_failed", format!("cannot write {}: {e}", path.display())))?;
+    Ok(Exported { path: path.display().to_string(), redacted: redact })
+}
+
+/// The Flows form, filled as the session ran.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RerunForm {
+    flow: &'static str,
+    issuer: String,
+    client_id: String,
+    client_secret: Option<String>,
+    auth_method: String,
+    scope: String,
+    pkce: Option<serde_json::Value>,
+    redirect_uri: Option<String>,
+}
+
+#[tauri::command]
+pub async fn rerun_form(state: State<'_, AppState>, id: i64) -> Result<RerunForm, CommandError> {
+    let full = store(&state)?.require(id, View::Full).await.map_err(err)?;
+    let s = &full.settings;
+    let flow = match full.summary.flow.as_str() {
+        "client_credentials" => "client_credentials",
+        "authorization_code" => "auth_code",
+        "device_code" => "device",
+        other => return Err(CommandError::new("not_rerunnable", format!("a {other} session cannot be re-run from here; use the CLI"))),
+    };
+    let issuer = match serde_json::from_value::<ProviderSource>(s["provider"].clone()) {
+        Ok(ProviderSource::Issuer { issuer }) => issuer,
+        _ => return Err(CommandError::new("not_rerunnable", "this session used endpoints entered by hand; re-run it from the CLI")),
+    };
+    // The secret the run sent, from the sealed copy of its steps.
+    let client_secret = full.steps.iter().flat_map(|st| st.secrets.iter()).find(|m| m.label == "client_secret").map(|m| m.value.clone());
+    let text = |k: &str| s[k].as_str().map(str::to_string);
+    Ok(RerunForm {
+        flow,
+        issuer,
+        client_id: text("client_id").unwrap_or_default(),
+        client_secret,
+        auth_method: text("auth_method").unwrap_or_else(|| "none".into()),
+        scope: text("scope").unwrap_or_default(),
+        pkce: s.get("pkce").cloned(),
+        redirect_uri: text("redirect_uri"),
+    })
+}
