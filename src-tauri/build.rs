@@ -15,6 +15,7 @@ fn main() {
                 "diff_sessions",
                 "export_session",
                 "rerun_form",
+                "session_token",
             ])),
     )
     .expect("tauri build script");

@@ -24,7 +24,8 @@ pub fn run() {
             sessions::delete_session,
             sessions::diff_sessions,
             sessions::export_session,
-            sessions::rerun_form
+            sessions::rerun_form,
+            sessions::session_token
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");

@@ -112,3 +112,17 @@ pub async fn rerun_form(state: State<'_, AppState>, id: i64) -> Result<RerunForm
         redirect_uri: text("redirect_uri"),
     })
 }
+
+/// A session's token in the clear, for the Token view ("pick any token from a session").
+#[tauri::command]
+pub async fn session_token(state: State<'_, AppState>, id: i64, which: String) -> Result<String, CommandError> {
+    let full = store(&state)?.require(id, View::Full).await.map_err(err)?;
+    let tokens = full.tokens.ok_or_else(|| CommandError::new("no_tokens", format!("session {id} obtained no tokens")))?;
+    match which.as_str() {
+        "access_token" => Some(tokens.access_token),
+        "id_token" => tokens.id_token,
+        "refresh_token" => tokens.refresh_token,
+        _ => None,
+    }
+    .ok_or_else(|| CommandError::new("no_tokens", format!("session {id} has no {which}")))
+}

@@ -84,4 +84,10 @@ test("sessions: search, rename, compare a working and a failing run, export HAR,
   await b.waitUntil(async () => (await rows(b)) === 2, { timeout: 10000, timeoutMsg: "restored" });
   await (await (await b.$$('[data-testid="session-row"]'))[1].$("button.row")).click();
   await b.saveScreenshot(join(shots, "desktop-sessions.png"));
+
+  // Pick the working run's access token and inspect it in the Token view.
+  await (await b.$('[data-testid="inspect-access"]')).click();
+  const verdict = await b.$('[data-testid="token-view"] [data-testid="verdict"]');
+  await verdict.waitForDisplayed({ timeout: 15000 });
+  assert.match(await verdict.getText(), /JWT · access_token — valid/);
 });

@@ -13,7 +13,7 @@ use inspector_engine::http::HttpClient;
 use inspector_engine::loopback::Loopback;
 use inspector_engine::pkce::PkceMethod;
 use inspector_engine::{ErrorCode, FlowError, Recorder, Secret, TokenSet};
-use inspector_store::{NewSession, Run, Store};
+use inspector_store::{NewSession, RegisteredClient, Run, Store};
 
 use crate::Failure;
 use crate::output::{self, Format};
@@ -82,6 +82,12 @@ pub struct TokenOp {
 
 #[derive(Args)]
 pub struct ClientArgs {
+    /// Saved provider (see `oauth-inspector providers`); its saved client fills in what is not given
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
+    /// Saved client of --provider to use (default: its only client)
+    #[arg(long = "client", value_name = "NAME", requires = "provider")]
+    saved_client: Option<String>,
     /// Issuer URL; endpoints are discovered from it
     #[arg(long)]
     issuer: Option<String>,
@@ -141,8 +147,18 @@ fn usage(msg: impl Into<String>) -> Failure {
 }
 
 impl ClientArgs {
-    /// Settings and secrets from the arguments, falling back on a saved session's settings.
-    fn resolve(&self, saved: Option<&ClientSettings>) -> Result<(ClientSettings, ClientSecrets), Failure> {
+    /// The saved client registration named by --provider [--client], if any.
+    async fn registered(&self, store: Option<&Store>, db: &Option<PathBuf>) -> Result<Option<RegisteredClient>, Failure> {
+        match &self.provider {
+            Some(provider) => crate::registry_cmd::load(store, db.clone(), provider, self.saved_client.as_deref()).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Settings and secrets from the arguments, falling back on a saved client registration
+    /// (`registered`, which fills in every flag not given) or else a saved session's settings.
+    fn resolve(&self, saved: Option<&ClientSettings>, registered: Option<&RegisteredClient>) -> Result<(ClientSettings, ClientSecrets), Failure> {
+        let saved = registered.map(|r| &r.settings).or(saved);
         let manual = Endpoints {
             authorization_endpoint: self.authorize_url.clone(),
             token_endpoint: self.token_url.clone(),
@@ -157,7 +173,7 @@ impl ClientArgs {
             (Some(issuer), false, _) => ProviderSource::Issuer { issuer: issuer.clone() },
             (None, true, _) => ProviderSource::Manual { endpoints: manual },
             (None, false, Some(s)) => s.provider.clone(),
-            (None, false, None) => return Err(usage("expected --issuer URL (or endpoints such as --token-url)")),
+            (None, false, None) => return Err(usage("expected --issuer URL (or endpoints such as --token-url, or --provider NAME)")),
         };
         let client_id = self
             .client_id
@@ -170,17 +186,24 @@ impl ClientArgs {
             )),
             None => None,
         };
-        let auth_method = self.auth_method.unwrap_or(match (&self.client_secret, &private_key) {
+        let derived = match (&self.client_secret, &private_key) {
             (_, Some(_)) => AuthMethod::PrivateKeyJwt,
             (Some(_), None) => AuthMethod::ClientSecretBasic,
             (None, None) => saved.map_or(AuthMethod::None, |s| s.auth_method),
+        };
+        // A registration's method stays unless the secret or key given calls for another kind.
+        let auth_method = self.auth_method.unwrap_or(match registered.map(|r| r.settings.auth_method) {
+            Some(m) if private_key.is_some() => if m == AuthMethod::PrivateKeyJwt { m } else { derived },
+            Some(m) if self.client_secret.is_some() => if matches!(m, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt) { m } else { derived },
+            Some(m) => m,
+            None => derived,
         });
         let mut extra = Vec::new();
         for p in &self.params {
             let (k, v) = p.split_once('=').ok_or_else(|| usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
             extra.push((k.to_string(), v.to_string()));
         }
-        let settings = ClientSettings {
+        let mut settings = ClientSettings {
             provider,
             client_id,
             auth_method,
@@ -189,7 +212,24 @@ impl ClientArgs {
             audience: self.audience.clone(),
             extra,
         };
-        let secrets = ClientSecrets { client_secret: self.client_secret.clone().map(Secret::new), private_key };
+        let mut secrets = ClientSecrets { client_secret: self.client_secret.clone().map(Secret::new), private_key };
+        if let Some(r) = registered {
+            let s = &r.settings;
+            if self.scope.is_none() {
+                settings.scope = s.scope.clone();
+            }
+            if self.resource.is_empty() {
+                settings.resource = s.resource.clone();
+            }
+            if self.audience.is_none() {
+                settings.audience = s.audience.clone();
+            }
+            if self.params.is_empty() {
+                settings.extra = s.extra.clone();
+            }
+            secrets.client_secret = secrets.client_secret.or_else(|| r.secrets.client_secret.clone());
+            secrets.private_key = secrets.private_key.or_else(|| r.secrets.private_key.clone());
+        }
         Ok((settings, secrets))
     }
 }
@@ -211,7 +251,7 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
     let store = store.as_ref();
     match cmd {
         FlowCommand::ClientCredentials { client, output } => {
-            let (settings, secrets) = client.resolve(None)?;
+            let (settings, secrets) = client.resolve(None, client.registered(store, &db).await?.as_ref())?;
             let new = NewSession::for_flow("client_credentials", &settings.provider, &settings.client_id, &settings);
             let http = http(&output);
             drive(store, &new, &output, true, async |rec| {
@@ -220,7 +260,9 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
             .await
         }
         FlowCommand::AuthCode { client, redirect_uri, pkce, no_browser, login_timeout, output } => {
-            let (client, secrets) = client.resolve(None)?;
+            let registered = client.registered(store, &db).await?;
+            let (client, secrets) = client.resolve(None, registered.as_ref())?;
+            let redirect_uri = redirect_uri.or_else(|| registered.as_ref().and_then(|r| r.redirect_uri().map(String::from)));
             let settings = AuthCodeSettings { client, redirect_uri, pkce, login_timeout_secs: login_timeout };
             let listener = Loopback::bind(settings.redirect_uri.as_deref()).await.map_err(|e| usage(e.message))?;
             let new = NewSession::for_flow("authorization_code", &settings.client.provider, &settings.client.client_id, &settings);
@@ -231,7 +273,7 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
             .await
         }
         FlowCommand::Device { client, output } => {
-            let (settings, secrets) = client.resolve(None)?;
+            let (settings, secrets) = client.resolve(None, client.registered(store, &db).await?.as_ref())?;
             let new = NewSession::for_flow("device_code", &settings.provider, &settings.client_id, &settings);
             let http = http(&output);
             drive(store, &new, &output, false, async |rec| device::run(&http, rec, &settings, &secrets).await.map(Some)).await
@@ -250,7 +292,7 @@ async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op:
             // Reading a session works even with --no-save.
             let reader = match store {
                 Some(s) => s.clone(),
-                None => open_store(db, false).await?.expect("opened"),
+                None => open_store(db.clone(), false).await?.expect("opened"),
             };
             let _ = no_save;
             Some(reader.session(id).await.map_err(|e| usage(e.to_string()))?.ok_or_else(|| usage(format!("no session {id}")))?)
@@ -258,7 +300,8 @@ async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op:
         None => None,
     };
     let saved_settings: Option<ClientSettings> = saved.as_ref().and_then(|s| serde_json::from_value(s.settings.clone()).ok());
-    let (settings, secrets) = op.client.resolve(saved_settings.as_ref())?;
+    let registered = op.client.registered(store, &db).await?;
+    let (settings, secrets) = op.client.resolve(saved_settings.as_ref(), registered.as_ref())?;
     let from_session = |pick: fn(&TokenSet) -> Option<String>| saved.as_ref().and_then(|s| s.tokens.as_ref()).and_then(pick);
     let wanted_refresh = what == "refresh" || op.token_type_hint.as_deref() == Some("refresh_token");
     let token = op

@@ -6,6 +6,7 @@
 
 mod flow;
 mod output;
+mod registry_cmd;
 mod sandbox;
 mod sessions_cmd;
 mod token_cmd;
@@ -53,6 +54,16 @@ enum Command {
         #[command(subcommand)]
         cmd: sessions_cmd::SessionsCommand,
     },
+    /// Saved providers (an issuer or endpoints by hand): add, list, remove
+    Providers {
+        #[command(subcommand)]
+        cmd: registry_cmd::ProvidersCommand,
+    },
+    /// Saved client registrations of a provider: add, list, remove
+    Clients {
+        #[command(subcommand)]
+        cmd: registry_cmd::ClientsCommand,
+    },
 }
 
 pub enum Failure {
@@ -74,6 +85,8 @@ fn main() -> ExitCode {
             Command::Token { token } => token_cmd::run(token).await,
             Command::Diagnose(args) => token_cmd::diagnose(args).await,
             Command::Sessions { cmd } => sessions_cmd::run(cmd, cli.db).await,
+            Command::Providers { cmd } => registry_cmd::providers(cmd, cli.db).await,
+            Command::Clients { cmd } => registry_cmd::clients(cmd, cli.db).await,
         }
     });
     match result {

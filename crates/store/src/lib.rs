@@ -2,7 +2,9 @@
 //! created before its flow starts and each step is written as it arrives on the flow's event
 //! stream, so a crash loses nothing already seen. Each step is kept twice: redacted in the clear
 //! (listing, search, display) and whole, sealed under a key from the OS keychain (export with
-//! secrets, re-runs). Fronts call plain async functions on [`Store`] and get serde structs back.
+//! secrets, re-runs). Saved providers and client registrations live here too (`registry`), their
+//! secrets sealed the same way. Fronts call plain async functions on [`Store`] and get serde
+//! structs back.
 //!
 //! Left out: anything of a window or a terminal (the fronts), and syncing between machines.
 
@@ -16,6 +18,7 @@ mod live;
 mod open;
 mod read;
 pub mod redact;
+mod registry;
 mod run;
 mod search;
 pub mod time;
@@ -25,6 +28,7 @@ pub use diff::SessionDiff;
 pub use export::{ExportFormat, ExportOptions};
 pub use keystore::{KEY_FILE_ENV, KeyLocation, KeySource, key_file_beside};
 pub use read::ListQuery;
+pub use registry::{ClientRegistration, Provider, ProviderRef, RegisteredClient, SavedClient};
 pub use run::{Outcome, Run};
 
 use std::path::PathBuf;
@@ -67,6 +71,16 @@ pub enum StoreError {
     NotFound(i64),
     #[error("cannot import: {0}")]
     Import(String),
+    #[error("{0}")]
+    InvalidName(String),
+    #[error("{0}")]
+    InvalidRegistration(String),
+    #[error("{0}")]
+    ProviderNotFound(String),
+    #[error("{0}")]
+    ClientNotFound(String),
+    #[error("{0}")]
+    ClientAmbiguous(String),
     #[error("session database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("session database holds unreadable JSON: {0}")]
@@ -90,6 +104,11 @@ impl StoreError {
             StoreError::NotFound(_) => "session_not_found",
             StoreError::InvalidQuery(_) => "invalid_query",
             StoreError::Import(_) => "import_invalid",
+            StoreError::InvalidName(_) => "invalid_name",
+            StoreError::InvalidRegistration(_) => "invalid_registration",
+            StoreError::ProviderNotFound(_) => "provider_not_found",
+            StoreError::ClientNotFound(_) => "client_not_found",
+            StoreError::ClientAmbiguous(_) => "client_ambiguous",
             StoreError::Db(_) => "store_error",
             StoreError::Json(_) => "store_bad_json",
         }

@@ -1,6 +1,7 @@
 //! The database never holds a secret in plaintext: real flows against the in-process sandbox
 //! (client_secret_basic, client_secret_post, authorization code + PKCE with an ID and refresh
-//! token), then every byte of every database file is searched for every secret those flows used.
+//! token), and a saved client registration with a secret and a private key; then every byte of
+//! every database file is searched for every secret those flows used and that client holds.
 
 mod common;
 
@@ -8,6 +9,9 @@ use base64::Engine;
 use common::*;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_store::{ExportFormat, ExportOptions, View};
+
+const SAVED_SECRET: &str = "saved-registration-secret-7d1e";
+const SAVED_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSavedKeyAtRest01\nhRANCAAEb3XyZSavedKeyAtRestPublicPartQk9vYmFyYmF6cXV4MTIzNDU2Nzg5\n-----END PRIVATE KEY-----\n";
 
 #[tokio::test]
 async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
@@ -58,12 +62,28 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     let clear = store.export(post, ExportOptions { format: ExportFormat::Curl, redact: false }).await.unwrap();
     assert!(clear.contains(SERVICE_SECRET), "--no-redact keeps the secret: {clear}");
 
+    // A saved client registration: its secret and private key PEM are sealed like the steps.
+    let provider = store.save_provider("sandbox", &inspector_engine::discovery::ProviderSource::Issuer { issuer: sb.issuer.clone() }).await.unwrap();
+    let registration = inspector_store::ClientRegistration { name: "saved".into(), client_id: "saved-client".into(), auth_method: AuthMethod::PrivateKeyJwt, ..Default::default() };
+    let saved = inspector_engine::flows::common::ClientSecrets {
+        client_secret: Some(inspector_engine::Secret::new(SAVED_SECRET)),
+        private_key: Some(inspector_engine::Secret::new(SAVED_PEM)),
+    };
+    store.save_client(provider, &registration, &saved).await.unwrap();
+    let loaded = store.client("sandbox", Some("saved")).await.unwrap();
+    assert_eq!(loaded.secrets.client_secret.unwrap().expose(), SAVED_SECRET);
+    assert_eq!(loaded.secrets.private_key.unwrap().expose(), SAVED_PEM);
+    secrets.push(("saved client_secret".into(), SAVED_SECRET.into()));
+    secrets.push(("saved private key".into(), SAVED_PEM.into()));
+    secrets.extend(SAVED_PEM.lines().filter(|l| !l.starts_with("-----")).map(|l| ("saved private key line".to_string(), l.to_string())));
+
     store.close().await;
     drop(store);
     let files = db_files(&db.path);
     assert!(files.iter().any(|(p, b)| p.extension().is_some_and(|e| e == "db") && b.len() > 4096));
     // The search below does find what is stored in the clear (so a miss means something).
     assert!(files.iter().any(|(_, b)| contains(b, "<redacted:client_secret>") && contains(b, SERVICE_ID)));
+    assert!(files.iter().any(|(_, b)| contains(b, "saved-client")), "the saved client's id is stored in the clear");
     for (path, bytes) in &files {
         for (label, value) in &secrets {
             assert!(!contains(bytes, value), "{} holds a {label} in plaintext", path.display());

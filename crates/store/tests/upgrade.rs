@@ -62,7 +62,7 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     let found = store.find(&ListQuery { search: Some("svc".into()), ..Default::default() }).await.unwrap();
     assert_eq!(found.len(), 1, "old sessions are indexed");
     let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&sqlx::SqlitePool::connect_with(SqliteConnectOptions::new().filename(&db.path)).await.unwrap()).await.unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
     store.close().await;
     drop(store);
     // Reopening does not seal twice, and nothing of the clear text is left in any file.
