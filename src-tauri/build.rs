@@ -16,6 +16,8 @@ fn main() {
                 "export_session",
                 "rerun_form",
                 "session_token",
+                "list_providers",
+                "save_client",
             ])),
     )
     .expect("tauri build script");

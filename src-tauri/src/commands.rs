@@ -25,6 +25,8 @@ use crate::login;
 pub struct AppState {
     sandbox: Result<Sandbox, String>,
     pub store: Result<Store, String>,
+    /// Said once per database: where the encryption key lives when no keychain is reachable.
+    store_notice: Option<String>,
     /// JWKS and discovery documents, cached across inspections as their Cache-Control allows.
     pub jwks: inspector_token::JwksFetcher,
     /// The flow waiting for a pasted redirect URL, if any.
@@ -35,7 +37,11 @@ impl AppState {
     pub async fn start() -> Self {
         let sandbox = inspector_sandbox::start(0).await.map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"));
         let store = Store::open(&inspector_store::default_path()).await.map_err(|e| e.to_string());
-        Self { sandbox, store, jwks: inspector_token::JwksFetcher::new(), pending_paste: Mutex::new(None) }
+        let store_notice = match &store {
+            Ok(s) => s.take_key_notice().await.ok().flatten(),
+            Err(_) => None,
+        };
+        Self { sandbox, store, store_notice, jwks: inspector_token::JwksFetcher::new(), pending_paste: Mutex::new(None) }
     }
 }
 
@@ -69,6 +75,7 @@ pub struct DemoClientInfo {
 pub struct SandboxInfo {
     issuer: String,
     clients: Vec<DemoClientInfo>,
+    store_notice: Option<String>,
 }
 
 #[tauri::command]
@@ -78,7 +85,7 @@ pub fn sandbox_info(state: State<'_, AppState>) -> Result<SandboxInfo, CommandEr
         .into_iter()
         .map(|c| DemoClientInfo { client_id: c.client_id, client_secret: c.client_secret, description: c.description })
         .collect();
-    Ok(SandboxInfo { issuer: sb.issuer.clone(), clients })
+    Ok(SandboxInfo { issuer: sb.issuer.clone(), clients, store_notice: state.store_notice.clone() })
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +123,14 @@ pub struct FlowRequest {
     #[serde(default)]
     login: LoginMode,
     redirect_uri: Option<String>,
+    /// A saved client whose sealed secrets to use when no secret is typed.
+    saved: Option<SavedRef>,
+}
+
+#[derive(Deserialize)]
+pub struct SavedRef {
+    provider: String,
+    client: String,
 }
 
 #[derive(Serialize)]
@@ -133,10 +148,14 @@ pub async fn run_flow(
 ) -> Result<RunResult, CommandError> {
     let store = state.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
     let secret = request.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
+    let saved = match (&secret, &request.saved) {
+        (None, Some(r)) => Some(crate::registry::saved_secrets(store, &r.provider, &r.client).await?),
+        _ => None,
+    };
     let mut client = ClientSettings::new(ProviderSource::Issuer { issuer: request.issuer }, &request.client_id);
-    client.auth_method = request.auth_method.unwrap_or(if secret.is_some() { AuthMethod::ClientSecretBasic } else { AuthMethod::None });
+    let secrets = saved.unwrap_or(ClientSecrets { client_secret: secret, private_key: None });
+    client.auth_method = request.auth_method.unwrap_or(if secrets.client_secret.is_some() { AuthMethod::ClientSecretBasic } else { AuthMethod::None });
     client.scope = request.scope.filter(|s| !s.trim().is_empty());
-    let secrets = ClientSecrets { client_secret: secret, private_key: None };
     let http = HttpClient::new(Duration::from_secs(30));
 
     // Everything a flow needs before it starts, so a bad redirect URI fails before a session exists.

@@ -3,6 +3,7 @@
 
 mod commands;
 mod login;
+mod registry;
 mod sessions;
 mod tokens;
 
@@ -25,7 +26,9 @@ pub fn run() {
             sessions::diff_sessions,
             sessions::export_session,
             sessions::rerun_form,
-            sessions::session_token
+            sessions::session_token,
+            registry::list_providers,
+            registry::save_client
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");

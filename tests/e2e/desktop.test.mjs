@@ -57,3 +57,26 @@ test("client credentials against the sandbox shows its steps live and saves the 
   assert.ok(statSync(shot).size > 10000, "screenshot written");
   assert.ok(statSync(join(app.dataDir, "sessions.db")).size > 0, "session database written");
 });
+
+test("a client saved with its secret runs again with the secret left sealed in the store", async () => {
+  const b = app.browser;
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
+    // No keychain here: the app says once where the key that encrypts secrets lives.
+    assert.match(await (await b.$('[data-testid="store-notice"]')).getText(), /no OS keychain.*key/);
+  }
+  await (await b.$("details.save summary")).click();
+  await (await b.$('[data-testid="save-provider"]')).setValue("sandbox");
+  await (await b.$('[data-testid="save-client-name"]')).setValue("service");
+  await (await b.$('[data-testid="save-client"]')).click();
+  const msg = await b.$('[data-testid="save-message"]');
+  await msg.waitForDisplayed({ timeout: 10000 });
+  assert.equal(await msg.getText(), "Saved as sandbox / service (secret encrypted).");
+  assert.equal(await (await b.$('input[type="password"]')).getValue(), "", "the secret leaves the form");
+  assert.equal(await (await b.$('[data-testid="saved-client"]')).getValue(), "sandbox\u0000service");
+
+  await (await b.$('[data-testid="run"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await b.waitUntil(async () => /session #2/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "second run saved" });
+  assert.match(await saved.getText(), /Flow succeeded/);
+  await b.saveScreenshot(join(root, "target/e2e/desktop-saved-client.png"));
+});

@@ -239,7 +239,12 @@ async fn open_store(db: Option<PathBuf>, no_save: bool) -> Result<Option<Store>,
         return Ok(None);
     }
     let path = db.unwrap_or_else(inspector_store::default_path);
-    Store::open(&path).await.map(Some).map_err(|e| Failure::Usage(e.to_string()))
+    let store = Store::open(&path).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    // Once per database: where the encryption key lives when no keychain is reachable.
+    if let Ok(Some(notice)) = store.take_key_notice().await {
+        eprintln!("{notice}");
+    }
+    Ok(Some(store))
 }
 
 fn http(out: &OutputArgs) -> HttpClient {

@@ -39,9 +39,10 @@ impl Cli {
         assert_eq!(out.code, 0, "{args:?}\nstdout: {}\nstderr: {}", out.stdout, out.stderr);
         out
     }
-    fn flow(&self, issuer: &str, secret: &str) {
+    fn flow(&self, issuer: &str, secret: &str) -> Output {
         let out = self.run(&["flow", "client-credentials", "--issuer", issuer, "--client-id", SERVICE_ID, "--client-secret", secret, "--scope", "orders.read"]);
         assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+        out
     }
     fn list(&self, extra: &[&str]) -> Vec<serde_json::Value> {
         let mut args = vec!["sessions", "list", "--json"];
@@ -58,12 +59,12 @@ fn ids(list: &[serde_json::Value]) -> Vec<i64> {
 fn list_show_search_export_import_diff_edit_delete() {
     let sb = SandboxProcess::start();
     let cli = Cli::new();
-    cli.flow(&sb.issuer, SERVICE_SECRET);
-    cli.flow(&sb.issuer, "wrong-secret");
-
-    // The key file's existence is told once, on stderr.
-    let first = cli.ok(&["sessions", "list"]);
+    // The key file's existence is told once, on stderr, by the first command that opens the database.
+    let first = cli.flow(&sb.issuer, SERVICE_SECRET);
     assert!(first.stderr.contains("no OS keychain") && first.stderr.contains("test.key"), "{}", first.stderr);
+    let failing = cli.flow(&sb.issuer, "wrong-secret");
+    assert!(!failing.stderr.contains("no OS keychain"), "told once only: {}", failing.stderr);
+    let first = cli.ok(&["sessions", "list"]);
     assert!(first.stdout.contains("Client credentials · sandbox-service") && first.stdout.contains("failed"), "{}", first.stdout);
     let second = cli.ok(&["sessions", "list"]);
     assert!(second.stderr.is_empty(), "told once only: {}", second.stderr);

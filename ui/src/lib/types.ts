@@ -63,6 +63,7 @@ export interface DemoClient {
 export interface SandboxInfo {
   issuer: string;
   clients: DemoClient[];
+  store_notice?: string | null;
 }
 
 export interface RunResult {
@@ -185,4 +186,23 @@ export interface RerunForm {
   scope: string;
   pkce?: string | null;
   redirectUri?: string | null;
+}
+
+export interface SavedClient {
+  id: number;
+  provider: string;
+  name: string;
+  client_id: string;
+  auth_method: string;
+  redirect_uri?: string;
+  scope?: string;
+  has_secret: boolean;
+}
+
+export interface ProviderEntry {
+  id: number;
+  name: string;
+  source: "issuer" | "manual";
+  issuer?: string;
+  clients: SavedClient[];
 }
