@@ -91,19 +91,8 @@ pub struct ClientArgs {
     /// Issuer URL; endpoints are discovered from it
     #[arg(long)]
     issuer: Option<String>,
-    /// Endpoints by hand, instead of discovery
-    #[arg(long)]
-    authorize_url: Option<String>,
-    #[arg(long)]
-    token_url: Option<String>,
-    #[arg(long)]
-    device_url: Option<String>,
-    #[arg(long)]
-    revocation_url: Option<String>,
-    #[arg(long)]
-    introspection_url: Option<String>,
-    #[arg(long)]
-    userinfo_url: Option<String>,
+    #[command(flatten)]
+    endpoints: EndpointArgs,
     #[arg(long)]
     client_id: Option<String>,
     #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
@@ -127,6 +116,37 @@ pub struct ClientArgs {
     /// Extra request parameter NAME=VALUE; repeatable
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+}
+
+/// Endpoints entered by hand, instead of discovery (flows and `providers add`).
+#[derive(Args)]
+pub struct EndpointArgs {
+    #[arg(long)]
+    authorize_url: Option<String>,
+    #[arg(long)]
+    token_url: Option<String>,
+    #[arg(long)]
+    device_url: Option<String>,
+    #[arg(long)]
+    revocation_url: Option<String>,
+    #[arg(long)]
+    introspection_url: Option<String>,
+    #[arg(long)]
+    userinfo_url: Option<String>,
+}
+
+impl EndpointArgs {
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            authorization_endpoint: self.authorize_url.clone(),
+            token_endpoint: self.token_url.clone(),
+            device_authorization_endpoint: self.device_url.clone(),
+            revocation_endpoint: self.revocation_url.clone(),
+            introspection_endpoint: self.introspection_url.clone(),
+            userinfo_endpoint: self.userinfo_url.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Args)]
@@ -159,15 +179,7 @@ impl ClientArgs {
     /// (`registered`, which fills in every flag not given) or else a saved session's settings.
     fn resolve(&self, saved: Option<&ClientSettings>, registered: Option<&RegisteredClient>) -> Result<(ClientSettings, ClientSecrets), Failure> {
         let saved = registered.map(|r| &r.settings).or(saved);
-        let manual = Endpoints {
-            authorization_endpoint: self.authorize_url.clone(),
-            token_endpoint: self.token_url.clone(),
-            device_authorization_endpoint: self.device_url.clone(),
-            revocation_endpoint: self.revocation_url.clone(),
-            introspection_endpoint: self.introspection_url.clone(),
-            userinfo_endpoint: self.userinfo_url.clone(),
-            ..Default::default()
-        };
+        let manual = self.endpoints.endpoints();
         let provider = match (&self.issuer, manual != Endpoints::default(), saved) {
             (Some(_), true, _) => return Err(usage("give either --issuer or endpoints (--token-url, …), not both")),
             (Some(issuer), false, _) => ProviderSource::Issuer { issuer: issuer.clone() },

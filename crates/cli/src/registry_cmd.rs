@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use inspector_engine::client_auth::AuthMethod;
-use inspector_engine::discovery::{Endpoints, ProviderSource};
+use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::common::ClientSecrets;
 use inspector_engine::Secret;
 use inspector_store::{ClientRegistration, Provider, RegisteredClient, SavedClient, Store, StoreError};
@@ -41,18 +41,8 @@ pub struct ProviderAdd {
           conflicts_with_all = ["authorize_url", "token_url", "device_url", "revocation_url", "introspection_url", "userinfo_url"])]
     issuer: Option<String>,
     /// Endpoints by hand, instead of an issuer
-    #[arg(long)]
-    authorize_url: Option<String>,
-    #[arg(long)]
-    token_url: Option<String>,
-    #[arg(long)]
-    device_url: Option<String>,
-    #[arg(long)]
-    revocation_url: Option<String>,
-    #[arg(long)]
-    introspection_url: Option<String>,
-    #[arg(long)]
-    userinfo_url: Option<String>,
+    #[command(flatten)]
+    endpoints: crate::flow::EndpointArgs,
 }
 
 #[derive(Subcommand)]
@@ -195,17 +185,7 @@ pub async fn providers(cmd: ProvidersCommand, db: Option<PathBuf>) -> Result<(),
         ProvidersCommand::Add(a) => {
             let source = match a.issuer {
                 Some(issuer) => ProviderSource::Issuer { issuer },
-                None => ProviderSource::Manual {
-                    endpoints: Endpoints {
-                        authorization_endpoint: a.authorize_url,
-                        token_endpoint: a.token_url,
-                        device_authorization_endpoint: a.device_url,
-                        revocation_endpoint: a.revocation_url,
-                        introspection_endpoint: a.introspection_url,
-                        userinfo_endpoint: a.userinfo_url,
-                        ..Default::default()
-                    },
-                },
+                None => ProviderSource::Manual { endpoints: a.endpoints.endpoints() },
             };
             let id = store.save_provider(&a.name, &source).await.map_err(store_failure)?;
             let p = store.provider(id).await.map_err(store_failure)?;
