@@ -63,3 +63,4 @@ tauri-driver:
 # to a baseline measured in the same run. STORE_BENCH_SESSIONS=1000 make bench for a quick run.
 bench:
 	$(CARGO) bench -p inspector-store --bench store
+	$(CARGO) bench -p inspector-token --bench inspect
