@@ -69,6 +69,8 @@ test("device authorization: the user code and QR code are shown while polling", 
   const userCode = await code.getText();
   assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
   assert.ok(await (await b.$('[data-testid="qr"]')).isDisplayed(), "QR code of verification_uri_complete");
+  // While the user takes their time, repeated authorization_pending polls fold into one row.
+  await (await b.$('[data-testid="folded-polls"]')).waitForDisplayed({ timeout: 20000 });
   await b.saveScreenshot(join(shots, "desktop-device-waiting.png"));
 
   // The user approves on "another device": the sandbox's verification page, by plain HTTP.
@@ -82,5 +84,38 @@ test("device authorization: the user code and QR code are shown while polling", 
   const titles = await stepTitles(b);
   assert.ok(titles.some((t) => t.includes("Device authorization request")));
   assert.ok(titles.some((t) => /Poll #\d+: tokens issued/.test(t)), titles.join("\n"));
+  assert.ok(titles.filter((t) => t.includes("authorization_pending")).length >= 3, "every poll is recorded");
   await b.saveScreenshot(join(shots, "desktop-device-done.png"));
+});
+
+test("authorization code by pasting the redirected URL (for registered https redirect URIs)", async () => {
+  const b = app.browser;
+  const iss = await issuer(b);
+  await (await b.$('[data-testid="nav-flows"]')).click();
+  await (await b.$('[data-testid="tab-auth_code"]')).click();
+  await (await b.$('[data-testid="login-mode"]')).selectByAttribute("value", "paste");
+  const redirect = "http://127.0.0.1:9/callback"; // nothing listens there: the user brings the URL back
+  const input = await b.$('input[placeholder^="http://127.0.0.1:<free port>"]');
+  await input.setValue(redirect);
+  await (await b.$('[data-testid="run"]')).click();
+  const urlBox = await b.$('[data-testid="action"] pre.url');
+  await urlBox.waitForDisplayed({ timeout: 20000 });
+  const authorize = await urlBox.getText();
+  assert.ok(authorize.includes(encodeURIComponent(redirect)), authorize);
+
+  // The user signs in elsewhere and copies the URL the provider sent them to.
+  const formAction = (html) => `${iss}${html.match(/action="([^"]+)"/)[1]}`;
+  const login = await (await fetch(authorize)).text();
+  const consent = await (await fetch(formAction(login), { method: "POST", body: new URLSearchParams({ username: "heidi", password: "x" }) })).text();
+  const done = await fetch(formAction(consent), { method: "POST", body: new URLSearchParams({ decision: "allow" }), redirect: "manual" });
+  const redirected = done.headers.get("location");
+  assert.ok(redirected.startsWith(`${redirect}?code=`), redirected);
+
+  await (await b.$('[data-testid="paste-input"]')).setValue(redirected);
+  await (await b.$('[data-testid="paste-submit"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await b.waitUntil(async () => /Flow succeeded/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "the pasted URL completes the flow" });
+  const titles = await stepTitles(b);
+  assert.ok(titles.some((t) => t.includes("Authorization response received")));
+  assert.ok(titles.some((t) => t.includes("Token request (authorization code")));
 });
