@@ -88,6 +88,31 @@ mod tests {
         aws_lc_rs::hmac::verify(&k, input.as_bytes(), &B64.decode(sig).unwrap()).expect("HMAC verifies");
     }
 
+    fn pem(label: &str, der: &[u8]) -> String {
+        format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", STANDARD.encode(der))
+    }
+
+    #[test]
+    fn es256_and_rs256_keys_from_pkcs8_pem_sign_verifiable_jwts() {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED, KeyPair, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+        let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let key = SigningKey::from_pem(&pem("PRIVATE KEY", ec.to_pkcs8v1().unwrap().as_ref())).unwrap();
+        assert_eq!(key.alg(), "ES256");
+        let jwt = key.sign(&json!({"sub": "svc"}), Some("k1")).unwrap();
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, ec.public_key().as_ref()).verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("ES256 verifies");
+        assert!(input.starts_with(&B64.encode(r#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#)));
+
+        let rsa = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&rsa).unwrap();
+        let key = SigningKey::from_pem(&pem("PRIVATE KEY", der.as_ref())).unwrap();
+        assert_eq!(key.alg(), "RS256");
+        let jwt = key.sign(&json!({"sub": "svc"}), None).unwrap();
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, rsa.public_key().as_ref()).verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("RS256 verifies");
+    }
+
     #[test]
     fn pem_errors_say_what_was_expected() {
         let e = SigningKey::from_pem("hello").err().unwrap();
