@@ -30,8 +30,8 @@ async function serviceToken(scope) {
 }
 
 // Sets a field as a paste would: the whole text at once, then the input event Svelte listens to.
-async function fill(b, testid, text) {
-  const el = await b.$(`[data-testid="${testid}"]`);
+async function fill(b, testid, text, element) {
+  const el = element ?? (await b.$(`[data-testid="${testid}"]`));
   await b.execute((e, v) => {
     e.value = v;
     e.dispatchEvent(new Event("input", { bubbles: true }));
@@ -70,4 +70,30 @@ test("Diagnose view: send a request the API refuses and get insufficient_scope f
   assert.match(first, /^insufficient_scope/);
   assert.match(await (await b.$('[data-testid="diag-response"]')).getValue(), /HTTP\/1\.1 403/);
   await b.saveScreenshot(join(shots, "desktop-diagnose.png"));
+});
+
+test("Diagnose view: a token taken from a saved session goes into the request", async () => {
+  const b = app.browser;
+  // A run whose token may read orders but not create them.
+  await (await b.$('[data-testid="nav-flows"]')).click();
+  await (await b.$('[data-testid="tab-client_credentials"]')).click();
+  const scope = await b.$("label*=Scope").$("input");
+  await fill(b, null, "orders.read", scope);
+  await (await b.$('[data-testid="run"]')).click();
+  await b.waitUntil(async () => /Flow succeeded — saved as session #1/.test(await (await b.$('[data-testid="saved"]')).getText()), { timeout: 20000 });
+
+  await (await b.$('[data-testid="nav-diagnose"]')).click();
+  await fill(b, "diag-request", `POST ${issuer}/api/orders HTTP/1.1\n`);
+  await fill(b, "diag-response", "");
+  const pick = await b.$('[data-testid="diag-session"]');
+  await pick.click();
+  await b.waitUntil(async () => (await pick.$$("option")).length > 1, { timeout: 10000, timeoutMsg: "the session is offered" });
+  await pick.selectByAttribute("value", "1");
+  await (await b.$('[data-testid="diag-use-token"]')).click();
+  await b.waitUntil(async () => /Authorization: Bearer ey/.test(await (await b.$('[data-testid="diag-request"]')).getValue()), { timeout: 10000 });
+  await (await b.$('[data-testid="diagnose"]')).click();
+  await b.waitUntil(async () => /^insufficient_scope/.test(await (await b.$$('[data-testid="cause"]'))[0]?.getText?.() ?? ""), {
+    timeout: 15000,
+    timeoutMsg: "the session's token lacks orders.write",
+  });
 });
