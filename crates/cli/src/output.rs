@@ -16,11 +16,10 @@ pub enum Format {
 /// Prints every event; opens the browser for an `open_url` action when `open_browser`.
 pub async fn print(mut events: UnboundedReceiver<FlowEvent>, format: Format, session_id: Option<i64>, open_browser: bool) {
     while let Some(ev) = events.recv().await {
-        if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser) {
-            if let Err(e) = open::that_detached(url) {
+        if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser)
+            && let Err(e) = open::that_detached(url) {
                 eprintln!("could not open a browser ({e}); open the URL below yourself");
             }
-        }
         let mut out = std::io::stdout().lock();
         match format {
             Format::Json => {

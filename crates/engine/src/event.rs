@@ -152,12 +152,11 @@ impl Recorder {
     pub fn finish(&self, result: Result<Option<TokenSet>, FlowError>) -> bool {
         let ok = result.is_ok();
         // Every failed run ends on a failed step, so the saved timeline shows where it stopped.
-        if let Err(e) = &result {
-            if !self.inner.last_failed.load(Ordering::SeqCst) {
+        if let Err(e) = &result
+            && !self.inner.last_failed.load(Ordering::SeqCst) {
                 let details = serde_json::json!({"code": e.code, "message": e.message});
                 self.local_failed(format!("Flow stopped: {}", short(&e.message)), e, details);
             }
-        }
         match result {
             Ok(Some(tokens)) => self.emit(FlowEvent::Tokens(tokens)),
             Ok(None) => {}

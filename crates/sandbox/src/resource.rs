@@ -20,11 +20,10 @@ pub async fn revoke(State(state): State<Shared>, headers: HeaderMap, Form(form):
         Err(r) => return r,
     };
     let token = form.get("token").cloned().unwrap_or_default();
-    if let Some(rec) = state.grants.lock().unwrap().tokens.get_mut(&token) {
-        if rec.client_id == client.client_id {
+    if let Some(rec) = state.grants.lock().unwrap().tokens.get_mut(&token)
+        && rec.client_id == client.client_id {
             rec.active = false;
         }
-    }
     // RFC 7009 §2.2: 200 whether or not the token was known.
     StatusCode::OK.into_response()
 }

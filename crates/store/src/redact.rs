@@ -17,11 +17,10 @@ pub fn marker(label: &str) -> String {
 }
 
 fn replacement(mark: &SecretMark) -> String {
-    if TOKEN_LABELS.contains(&mark.label.as_str()) {
-        if let Some((h, p, _)) = crate::jwt::parts(&mark.value) {
+    if TOKEN_LABELS.contains(&mark.label.as_str())
+        && let Some((h, p, _)) = crate::jwt::parts(&mark.value) {
             return format!("{h}.{p}.{}", marker(&format!("{}_signature", mark.label)));
         }
-    }
     marker(&mark.label)
 }
 
