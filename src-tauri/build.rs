@@ -1,24 +1,21 @@
 // Declares the app's commands so each needs an explicit permission in capabilities/.
 fn main() {
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&[
-                "sandbox_info",
-                "run_flow",
-                "deliver_redirect",
-                "inspect_token",
-                "diagnose_call",
-                "list_sessions",
-                "open_session",
-                "edit_session",
-                "delete_session",
-                "diff_sessions",
-                "export_session",
-                "rerun_form",
-                "session_token",
-                "list_providers",
-                "save_client",
-            ])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+        "sandbox_info",
+        "run_flow",
+        "deliver_redirect",
+        "inspect_token",
+        "diagnose_call",
+        "list_sessions",
+        "open_session",
+        "edit_session",
+        "delete_session",
+        "diff_sessions",
+        "export_session",
+        "rerun_form",
+        "session_token",
+        "list_providers",
+        "save_client",
+    ])))
     .expect("tauri build script");
 }

@@ -35,13 +35,20 @@ pub struct AppState {
 
 impl AppState {
     pub async fn start() -> Self {
-        let sandbox = inspector_sandbox::start(0).await.map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"));
+        let sandbox =
+            inspector_sandbox::start(0).await.map_err(|e| format!("cannot start the sandbox on 127.0.0.1: {e}"));
         let store = Store::open(&inspector_store::default_path()).await.map_err(|e| e.to_string());
         let store_notice = match &store {
             Ok(s) => s.take_key_notice().await.ok().flatten(),
             Err(_) => None,
         };
-        Self { sandbox, store, store_notice, jwks: inspector_token::JwksFetcher::new(), pending_paste: Mutex::new(None) }
+        Self {
+            sandbox,
+            store,
+            store_notice,
+            jwks: inspector_token::JwksFetcher::new(),
+            pending_paste: Mutex::new(None),
+        }
     }
 }
 
@@ -154,17 +161,31 @@ pub async fn run_flow(
     };
     let mut client = ClientSettings::new(ProviderSource::Issuer { issuer: request.issuer }, &request.client_id);
     let secrets = saved.unwrap_or(ClientSecrets { client_secret: secret, private_key: None });
-    client.auth_method = request.auth_method.unwrap_or(if secrets.client_secret.is_some() { AuthMethod::ClientSecretBasic } else { AuthMethod::None });
+    client.auth_method = request.auth_method.unwrap_or(if secrets.client_secret.is_some() {
+        AuthMethod::ClientSecretBasic
+    } else {
+        AuthMethod::None
+    });
     client.scope = request.scope.filter(|s| !s.trim().is_empty());
     let http = HttpClient::new(Duration::from_secs(30));
 
     // Everything a flow needs before it starts, so a bad redirect URI fails before a session exists.
     let auth = match request.flow {
         FlowKind::AuthCode => {
-            let settings = AuthCodeSettings { client: client.clone(), redirect_uri: request.redirect_uri.clone(), pkce: request.pkce, login_timeout_secs: 300 };
+            let settings = AuthCodeSettings {
+                client: client.clone(),
+                redirect_uri: request.redirect_uri.clone(),
+                pkce: request.pkce,
+                login_timeout_secs: 300,
+            };
             let callback = match request.login {
                 LoginMode::Paste => {
-                    let redirect_uri = request.redirect_uri.clone().ok_or_else(|| CommandError::new("invalid_input", "pasting the redirected URL needs the redirect URI registered with the provider"))?;
+                    let redirect_uri = request.redirect_uri.clone().ok_or_else(|| {
+                        CommandError::new(
+                            "invalid_input",
+                            "pasting the redirected URL needs the redirect URI registered with the provider",
+                        )
+                    })?;
                     let (tx, rx) = oneshot::channel();
                     *state.pending_paste.lock().unwrap() = Some(tx);
                     Callback::Delivered { redirect_uri, url: rx }
@@ -212,7 +233,9 @@ pub async fn run_flow(
     });
 
     let result = match (request.flow, auth) {
-        (FlowKind::AuthCode, Some((settings, callback))) => auth_code::run(&http, &run.recorder, &settings, &secrets, callback).await,
+        (FlowKind::AuthCode, Some((settings, callback))) => {
+            auth_code::run(&http, &run.recorder, &settings, &secrets, callback).await
+        }
         (FlowKind::Device, _) => device::run(&http, &run.recorder, &client, &secrets).await,
         _ => client_credentials::run(&http, &run.recorder, &client, &secrets).await,
     };
@@ -228,6 +251,11 @@ pub async fn run_flow(
 /// Hands the URL the user pasted to the flow waiting for it.
 #[tauri::command]
 pub fn deliver_redirect(state: State<'_, AppState>, url: String) -> Result<(), CommandError> {
-    let tx = state.pending_paste.lock().unwrap().take().ok_or_else(|| CommandError::new("no_flow_waiting", "no flow is waiting for a redirected URL"))?;
+    let tx = state
+        .pending_paste
+        .lock()
+        .unwrap()
+        .take()
+        .ok_or_else(|| CommandError::new("no_flow_waiting", "no flow is waiting for a redirected URL"))?;
     tx.send(url).map_err(|_| CommandError::new("no_flow_waiting", "the flow stopped waiting"))
 }

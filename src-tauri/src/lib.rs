@@ -16,7 +16,10 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::sandbox_info, commands::run_flow, commands::deliver_redirect,
+        .invoke_handler(tauri::generate_handler![
+            commands::sandbox_info,
+            commands::run_flow,
+            commands::deliver_redirect,
             tokens::inspect_token,
             tokens::diagnose_call,
             sessions::list_sessions,

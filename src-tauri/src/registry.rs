@@ -1,10 +1,10 @@
 //! Saved providers and client registrations for the Flows form. Secrets go into the store
 //! sealed and never come back to the window: a run with a saved client unseals them itself.
 
+use inspector_engine::Secret;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::common::ClientSecrets;
-use inspector_engine::Secret;
 use inspector_store::{ClientRegistration, Provider, SavedClient, Store};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -53,7 +53,9 @@ pub struct SaveRequest {
 #[tauri::command]
 pub async fn save_client(state: State<'_, AppState>, request: SaveRequest) -> Result<(), CommandError> {
     let s = store(&state)?;
-    s.save_provider(&request.provider, &ProviderSource::Issuer { issuer: request.issuer.trim().to_string() }).await.map_err(err)?;
+    s.save_provider(&request.provider, &ProviderSource::Issuer { issuer: request.issuer.trim().to_string() })
+        .await
+        .map_err(err)?;
     let reg = ClientRegistration {
         name: request.client,
         client_id: request.client_id,
@@ -62,7 +64,10 @@ pub async fn save_client(state: State<'_, AppState>, request: SaveRequest) -> Re
         scope: request.scope.filter(|r| !r.trim().is_empty()),
         ..Default::default()
     };
-    let secrets = ClientSecrets { client_secret: request.client_secret.filter(|s| !s.is_empty()).map(Secret::new), private_key: None };
+    let secrets = ClientSecrets {
+        client_secret: request.client_secret.filter(|s| !s.is_empty()).map(Secret::new),
+        private_key: None,
+    };
     s.save_client(request.provider.as_str(), &reg, &secrets).await.map_err(err)?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! a re-run hands the UI a prefilled flow form, secrets recovered from the sealed copy.
 
 use inspector_engine::discovery::ProviderSource;
-use inspector_store::{ExportFormat, ExportOptions, ListQuery, SessionDiff, SessionRecord, SessionSummary, Store, View};
+use inspector_store::{
+    ExportFormat, ExportOptions, ListQuery, SessionDiff, SessionRecord, SessionSummary, Store, View,
+};
 use serde::Serialize;
 use tauri::State;
 
@@ -27,7 +29,13 @@ pub async fn open_session(state: State<'_, AppState>, id: i64) -> Result<Session
 }
 
 #[tauri::command]
-pub async fn edit_session(state: State<'_, AppState>, id: i64, title: Option<String>, tags: Option<Vec<String>>, notes: Option<String>) -> Result<(), CommandError> {
+pub async fn edit_session(
+    state: State<'_, AppState>,
+    id: i64,
+    title: Option<String>,
+    tags: Option<Vec<String>>,
+    notes: Option<String>,
+) -> Result<(), CommandError> {
     let s = store(&state)?;
     if let Some(t) = title {
         s.rename(id, &t).await.map_err(err)?;
@@ -61,12 +69,18 @@ pub struct Exported {
 
 /// Writes the export next to the user's other downloads and says where.
 #[tauri::command]
-pub async fn export_session(state: State<'_, AppState>, id: i64, format: ExportFormat, redact: bool) -> Result<Exported, CommandError> {
+pub async fn export_session(
+    state: State<'_, AppState>,
+    id: i64,
+    format: ExportFormat,
+    redact: bool,
+) -> Result<Exported, CommandError> {
     let text = store(&state)?.export(id, ExportOptions { format, redact }).await.map_err(err)?;
     let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
     let suffix = if redact { "" } else { "-UNREDACTED" };
     let path = dir.join(format!("oauth-session-{id}{suffix}.{}", format.extension()));
-    std::fs::write(&path, text).map_err(|e| CommandError::new("export_failed", format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, text)
+        .map_err(|e| CommandError::new("export_failed", format!("cannot write {}: {e}", path.display())))?;
     Ok(Exported { path: path.display().to_string(), redacted: redact })
 }
 
@@ -92,14 +106,29 @@ pub async fn rerun_form(state: State<'_, AppState>, id: i64) -> Result<RerunForm
         "client_credentials" => "client_credentials",
         "authorization_code" => "auth_code",
         "device_code" => "device",
-        other => return Err(CommandError::new("not_rerunnable", format!("a {other} session cannot be re-run from here; use the CLI"))),
+        other => {
+            return Err(CommandError::new(
+                "not_rerunnable",
+                format!("a {other} session cannot be re-run from here; use the CLI"),
+            ));
+        }
     };
     let issuer = match serde_json::from_value::<ProviderSource>(s["provider"].clone()) {
         Ok(ProviderSource::Issuer { issuer }) => issuer,
-        _ => return Err(CommandError::new("not_rerunnable", "this session used endpoints entered by hand; re-run it from the CLI")),
+        _ => {
+            return Err(CommandError::new(
+                "not_rerunnable",
+                "this session used endpoints entered by hand; re-run it from the CLI",
+            ));
+        }
     };
     // The secret the run sent, from the sealed copy of its steps.
-    let client_secret = full.steps.iter().flat_map(|st| st.secrets.iter()).find(|m| m.label == "client_secret").map(|m| m.value.clone());
+    let client_secret = full
+        .steps
+        .iter()
+        .flat_map(|st| st.secrets.iter())
+        .find(|m| m.label == "client_secret")
+        .map(|m| m.value.clone());
     let text = |k: &str| s[k].as_str().map(str::to_string);
     Ok(RerunForm {
         flow,
@@ -117,7 +146,8 @@ pub async fn rerun_form(state: State<'_, AppState>, id: i64) -> Result<RerunForm
 #[tauri::command]
 pub async fn session_token(state: State<'_, AppState>, id: i64, which: String) -> Result<String, CommandError> {
     let full = store(&state)?.require(id, View::Full).await.map_err(err)?;
-    let tokens = full.tokens.ok_or_else(|| CommandError::new("no_tokens", format!("session {id} obtained no tokens")))?;
+    let tokens =
+        full.tokens.ok_or_else(|| CommandError::new("no_tokens", format!("session {id} obtained no tokens")))?;
     match which.as_str() {
         "access_token" => Some(tokens.access_token),
         "id_token" => tokens.id_token,

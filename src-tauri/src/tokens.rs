@@ -42,7 +42,10 @@ pub struct DiagnoseResult {
 }
 
 #[tauri::command]
-pub async fn diagnose_call(state: State<'_, AppState>, request: DiagnoseRequest) -> Result<DiagnoseResult, CommandError> {
+pub async fn diagnose_call(
+    state: State<'_, AppState>,
+    request: DiagnoseRequest,
+) -> Result<DiagnoseResult, CommandError> {
     let response = match request.response.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => r.to_string(),
         None => send(&parse_request(&request.request).map_err(err)?).await?,
@@ -56,15 +59,28 @@ async fn send(req: &Request) -> Result<String, CommandError> {
     let url = if req.target.starts_with("http://") || req.target.starts_with("https://") {
         req.target.clone()
     } else {
-        let host = req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")).map(|(_, v)| v.clone()).ok_or_else(|| {
-            CommandError::new("bad_request_text", "to send a request with a path as its target, it needs a Host header")
-        })?;
+        let host =
+            req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")).map(|(_, v)| v.clone()).ok_or_else(
+                || {
+                    CommandError::new(
+                        "bad_request_text",
+                        "to send a request with a path as its target, it needs a Host header",
+                    )
+                },
+            )?;
         let scheme = if host.starts_with("127.0.0.1") || host.starts_with("localhost") { "http" } else { "https" };
         format!("{scheme}://{host}{}", req.target)
     };
-    let headers = req.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-length")).cloned().collect();
+    let headers = req
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-length"))
+        .cloned()
+        .collect();
     let body = (!req.body.is_empty()).then(|| req.body.clone());
-    let ex = HttpClient::new(Duration::from_secs(30)).send(HttpRequest { method: req.method.clone(), url, headers, body }).await;
+    let ex = HttpClient::new(Duration::from_secs(30))
+        .send(HttpRequest { method: req.method.clone(), url, headers, body })
+        .await;
     let resp = ex.response.map_err(CommandError::from)?;
     let mut raw = format!("HTTP/1.1 {}\r\n", resp.status);
     for (k, v) in &resp.headers {
@@ -74,4 +90,3 @@ async fn send(req: &Request) -> Result<String, CommandError> {
     raw.push_str(&resp.body);
     Ok(raw)
 }
-

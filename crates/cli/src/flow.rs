@@ -168,16 +168,26 @@ fn usage(msg: impl Into<String>) -> Failure {
 
 impl ClientArgs {
     /// The saved client registration named by --provider [--client], if any.
-    async fn registered(&self, store: Option<&Store>, db: &Option<PathBuf>) -> Result<Option<RegisteredClient>, Failure> {
+    async fn registered(
+        &self,
+        store: Option<&Store>,
+        db: &Option<PathBuf>,
+    ) -> Result<Option<RegisteredClient>, Failure> {
         match &self.provider {
-            Some(provider) => crate::registry_cmd::load(store, db.clone(), provider, self.saved_client.as_deref()).await.map(Some),
+            Some(provider) => {
+                crate::registry_cmd::load(store, db.clone(), provider, self.saved_client.as_deref()).await.map(Some)
+            }
             None => Ok(None),
         }
     }
 
     /// Settings and secrets from the arguments, falling back on a saved client registration
     /// (`registered`, which fills in every flag not given) or else a saved session's settings.
-    fn resolve(&self, saved: Option<&ClientSettings>, registered: Option<&RegisteredClient>) -> Result<(ClientSettings, ClientSecrets), Failure> {
+    fn resolve(
+        &self,
+        saved: Option<&ClientSettings>,
+        registered: Option<&RegisteredClient>,
+    ) -> Result<(ClientSettings, ClientSecrets), Failure> {
         let saved = registered.map(|r| &r.settings).or(saved);
         let manual = self.endpoints.endpoints();
         let provider = match (&self.issuer, manual != Endpoints::default(), saved) {
@@ -185,7 +195,9 @@ impl ClientArgs {
             (Some(issuer), false, _) => ProviderSource::Issuer { issuer: issuer.clone() },
             (None, true, _) => ProviderSource::Manual { endpoints: manual },
             (None, false, Some(s)) => s.provider.clone(),
-            (None, false, None) => return Err(usage("expected --issuer URL (or endpoints such as --token-url, or --provider NAME)")),
+            (None, false, None) => {
+                return Err(usage("expected --issuer URL (or endpoints such as --token-url, or --provider NAME)"));
+            }
         };
         let client_id = self
             .client_id
@@ -194,7 +206,8 @@ impl ClientArgs {
             .ok_or_else(|| usage("expected --client-id"))?;
         let private_key = match &self.private_key {
             Some(p) => Some(Secret::new(
-                std::fs::read_to_string(p).map_err(|e| usage(format!("cannot read the private key {}: {e}", p.display())))?,
+                std::fs::read_to_string(p)
+                    .map_err(|e| usage(format!("cannot read the private key {}: {e}", p.display())))?,
             )),
             None => None,
         };
@@ -205,8 +218,23 @@ impl ClientArgs {
         };
         // A registration's method stays unless the secret or key given calls for another kind.
         let auth_method = self.auth_method.unwrap_or(match registered.map(|r| r.settings.auth_method) {
-            Some(m) if private_key.is_some() => if m == AuthMethod::PrivateKeyJwt { m } else { derived },
-            Some(m) if self.client_secret.is_some() => if matches!(m, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt) { m } else { derived },
+            Some(m) if private_key.is_some() => {
+                if m == AuthMethod::PrivateKeyJwt {
+                    m
+                } else {
+                    derived
+                }
+            }
+            Some(m) if self.client_secret.is_some() => {
+                if matches!(
+                    m,
+                    AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt
+                ) {
+                    m
+                } else {
+                    derived
+                }
+            }
             Some(m) => m,
             None => derived,
         });
@@ -279,10 +307,16 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
         FlowCommand::AuthCode { client, redirect_uri, pkce, no_browser, login_timeout, output } => {
             let registered = client.registered(store, &db).await?;
             let (client, secrets) = client.resolve(None, registered.as_ref())?;
-            let redirect_uri = redirect_uri.or_else(|| registered.as_ref().and_then(|r| r.redirect_uri().map(String::from)));
+            let redirect_uri =
+                redirect_uri.or_else(|| registered.as_ref().and_then(|r| r.redirect_uri().map(String::from)));
             let settings = AuthCodeSettings { client, redirect_uri, pkce, login_timeout_secs: login_timeout };
             let listener = Loopback::bind(settings.redirect_uri.as_deref()).await.map_err(|e| usage(e.message))?;
-            let new = NewSession::for_flow("authorization_code", &settings.client.provider, &settings.client.client_id, &settings);
+            let new = NewSession::for_flow(
+                "authorization_code",
+                &settings.client.provider,
+                &settings.client.client_id,
+                &settings,
+            );
             let http = http(&output);
             drive(store, &new, &output, !no_browser, async |rec| {
                 auth_code::run(&http, rec, &settings, &secrets, Callback::Loopback(listener)).await.map(Some)
@@ -293,7 +327,8 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
             let (settings, secrets) = client.resolve(None, client.registered(store, &db).await?.as_ref())?;
             let new = NewSession::for_flow("device_code", &settings.provider, &settings.client_id, &settings);
             let http = http(&output);
-            drive(store, &new, &output, false, async |rec| device::run(&http, rec, &settings, &secrets).await.map(Some)).await
+            drive(store, &new, &output, false, async |rec| device::run(&http, rec, &settings, &secrets).await.map(Some))
+                .await
         }
         FlowCommand::Refresh(op) => token_op(store, db, no_save, op, "refresh").await,
         FlowCommand::Revoke(op) => token_op(store, db, no_save, op, "revoke").await,
@@ -303,7 +338,13 @@ pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result
 }
 
 /// refresh / revoke / introspect / userinfo: a token given or taken from a saved session.
-async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op: TokenOp, what: &str) -> Result<(), Failure> {
+async fn token_op(
+    store: Option<&Store>,
+    db: Option<PathBuf>,
+    no_save: bool,
+    op: TokenOp,
+    what: &str,
+) -> Result<(), Failure> {
     let saved = match op.session {
         Some(id) => {
             // Reading a session works even with --no-save.
@@ -312,21 +353,40 @@ async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op:
                 None => open_store(db.clone(), false).await?.expect("opened"),
             };
             let _ = no_save;
-            Some(reader.session(id).await.map_err(|e| usage(e.to_string()))?.ok_or_else(|| usage(format!("no session {id}")))?)
+            Some(
+                reader
+                    .session(id)
+                    .await
+                    .map_err(|e| usage(e.to_string()))?
+                    .ok_or_else(|| usage(format!("no session {id}")))?,
+            )
         }
         None => None,
     };
-    let saved_settings: Option<ClientSettings> = saved.as_ref().and_then(|s| serde_json::from_value(s.settings.clone()).ok());
+    let saved_settings: Option<ClientSettings> =
+        saved.as_ref().and_then(|s| serde_json::from_value(s.settings.clone()).ok());
     let registered = op.client.registered(store, &db).await?;
     let (settings, secrets) = op.client.resolve(saved_settings.as_ref(), registered.as_ref())?;
-    let from_session = |pick: fn(&TokenSet) -> Option<String>| saved.as_ref().and_then(|s| s.tokens.as_ref()).and_then(pick);
+    let from_session =
+        |pick: fn(&TokenSet) -> Option<String>| saved.as_ref().and_then(|s| s.tokens.as_ref()).and_then(pick);
     let wanted_refresh = what == "refresh" || op.token_type_hint.as_deref() == Some("refresh_token");
     let token = op
         .token
         .clone()
-        .or_else(|| if wanted_refresh { from_session(|t| t.refresh_token.clone()) } else { from_session(|t| Some(t.access_token.clone())) })
+        .or_else(|| {
+            if wanted_refresh {
+                from_session(|t| t.refresh_token.clone())
+            } else {
+                from_session(|t| Some(t.access_token.clone()))
+            }
+        })
         .map(Secret::new)
-        .ok_or_else(|| usage(format!("expected --token, or --session ID of a session holding a {}", if wanted_refresh { "refresh token" } else { "token" })))?;
+        .ok_or_else(|| {
+            usage(format!(
+                "expected --token, or --session ID of a session holding a {}",
+                if wanted_refresh { "refresh token" } else { "token" }
+            ))
+        })?;
     let flow = match what {
         "refresh" => "refresh_token",
         other => other,
@@ -355,7 +415,13 @@ async fn token_op(store: Option<&Store>, db: Option<PathBuf>, no_save: bool, op:
 }
 
 /// Runs a flow with the store and the terminal subscribed, and maps its outcome to an exit status.
-async fn drive<F>(store: Option<&Store>, new: &NewSession, out: &OutputArgs, open_browser: bool, flow: F) -> Result<(), Failure>
+async fn drive<F>(
+    store: Option<&Store>,
+    new: &NewSession,
+    out: &OutputArgs,
+    open_browser: bool,
+    flow: F,
+) -> Result<(), Failure>
 where
     F: AsyncFnOnce(&Recorder) -> Result<Option<TokenSet>, FlowError>,
 {

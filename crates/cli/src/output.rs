@@ -14,12 +14,18 @@ pub enum Format {
 }
 
 /// Prints every event; opens the browser for an `open_url` action when `open_browser`.
-pub async fn print(mut events: UnboundedReceiver<FlowEvent>, format: Format, session_id: Option<i64>, open_browser: bool) {
+pub async fn print(
+    mut events: UnboundedReceiver<FlowEvent>,
+    format: Format,
+    session_id: Option<i64>,
+    open_browser: bool,
+) {
     while let Some(ev) = events.recv().await {
         if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser)
-            && let Err(e) = open::that_detached(url) {
-                eprintln!("could not open a browser ({e}); open the URL below yourself");
-            }
+            && let Err(e) = open::that_detached(url)
+        {
+            eprintln!("could not open a browser ({e}); open the URL below yourself");
+        }
         let mut out = std::io::stdout().lock();
         match format {
             Format::Json => {
@@ -98,14 +104,20 @@ fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option
         FlowEvent::Action(UserAction::OpenUrl { url }) => {
             let _ = writeln!(out, "\nSign in through this URL (waiting for the browser to come back):\n{url}\n");
         }
-        FlowEvent::Action(UserAction::EnterUserCode { user_code, verification_uri, verification_uri_complete, expires_in }) => {
+        FlowEvent::Action(UserAction::EnterUserCode {
+            user_code,
+            verification_uri,
+            verification_uri_complete,
+            expires_in,
+        }) => {
             let _ = writeln!(out, "\nOn any device, open {verification_uri} and enter the code\n\n    {user_code}\n");
             if let Some(c) = verification_uri_complete {
                 let _ = writeln!(out, "(or open {c} directly) — the code expires in {expires_in} s; polling…\n");
             }
         }
         FlowEvent::Error(e) => {
-            let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let code =
+                serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             eprintln!("error [{code}]: {}", e.message);
         }
         FlowEvent::Done { ok } => {

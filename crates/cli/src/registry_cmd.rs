@@ -10,10 +10,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use inspector_engine::Secret;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::common::ClientSecrets;
-use inspector_engine::Secret;
 use inspector_store::{ClientRegistration, Provider, RegisteredClient, SavedClient, Store, StoreError};
 
 use crate::Failure;
@@ -120,7 +120,12 @@ async fn open(db: Option<PathBuf>) -> Result<Store, Failure> {
 
 /// The registration named by `flow … --provider NAME [--client NAME]`, with its secrets. The store
 /// is opened for reading when the flow has none (`--no-save`). A wrong name is a usage error.
-pub(crate) async fn load(store: Option<&Store>, db: Option<PathBuf>, provider: &str, client: Option<&str>) -> Result<RegisteredClient, Failure> {
+pub(crate) async fn load(
+    store: Option<&Store>,
+    db: Option<PathBuf>,
+    provider: &str,
+    client: Option<&str>,
+) -> Result<RegisteredClient, Failure> {
     let opened;
     let store = match store {
         Some(s) => s,
@@ -237,7 +242,8 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
         ClientsCommand::Add(a) => {
             let private_key = match &a.private_key {
                 Some(p) => Some(Secret::new(
-                    std::fs::read_to_string(p).map_err(|e| Failure::Usage(format!("cannot read the private key {}: {e}", p.display())))?,
+                    std::fs::read_to_string(p)
+                        .map_err(|e| Failure::Usage(format!("cannot read the private key {}: {e}", p.display())))?,
                 )),
                 None => None,
             };
@@ -249,7 +255,9 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
             });
             let mut extra = Vec::new();
             for p in &a.params {
-                let (k, v) = p.split_once('=').ok_or_else(|| Failure::Usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
+                let (k, v) = p
+                    .split_once('=')
+                    .ok_or_else(|| Failure::Usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
                 extra.push((k.to_string(), v.to_string()));
             }
             let registration = ClientRegistration {
@@ -263,7 +271,11 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
                 extra,
             };
             let needs = match auth_method {
-                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt if client_secret.is_none() => Some("a client secret"),
+                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt
+                    if client_secret.is_none() =>
+                {
+                    Some("a client secret")
+                }
                 AuthMethod::PrivateKeyJwt if private_key.is_none() => Some("a private key"),
                 _ => None,
             };
@@ -271,10 +283,17 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
             let provider = store.provider(a.provider.as_str()).await.map_err(store_failure)?;
             let id = store.save_client(provider.id, &registration, &secrets).await.map_err(store_failure)?;
             let listed = store.list_clients(provider.id).await.map_err(store_failure)?;
-            let saved = listed.iter().find(|c| c.id == id).ok_or_else(|| failed(format!("the client {} was not saved", registration.name)))?;
+            let saved = listed
+                .iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| failed(format!("the client {} was not saved", registration.name)))?;
             println!("saved client {} at {} ({})", saved.registration.name, provider.name, describe_client(saved));
             if let Some(what) = needs {
-                eprintln!("note: {} uses {} but none was saved; give it when running a flow", auth_method.as_str(), what);
+                eprintln!(
+                    "note: {} uses {} but none was saved; give it when running a flow",
+                    auth_method.as_str(),
+                    what
+                );
             }
             Ok(())
         }

@@ -13,7 +13,13 @@ pub async fn run(port: u16) -> Result<(), Failure> {
     let _ = writeln!(out, "{}", sb.issuer);
     let _ = writeln!(out, "# sandbox authorization server; demo clients:");
     for c in inspector_sandbox::demo_clients() {
-        let _ = writeln!(out, "#   {:<16} secret {:<24} {}", c.client_id, c.client_secret.unwrap_or("(public)"), c.description);
+        let _ = writeln!(
+            out,
+            "#   {:<16} secret {:<24} {}",
+            c.client_id,
+            c.client_secret.unwrap_or("(public)"),
+            c.description
+        );
     }
     let _ = writeln!(out, "# Ctrl-C to stop");
     let _ = out.flush();

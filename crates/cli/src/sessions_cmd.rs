@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use inspector_engine::step::StepKind;
 use inspector_engine::StepStatus;
+use inspector_engine::step::StepKind;
 use inspector_store::diff::{Difference, SessionDiff};
 use inspector_store::time::iso8601;
 use inspector_store::{ExportFormat, ExportOptions, ListQuery, SessionSummary, Store, View};
@@ -118,15 +118,21 @@ pub async fn run(cmd: SessionsCommand, db: Option<PathBuf>) -> Result<(), Failur
             let text = store.export(id, ExportOptions { format, redact: !no_redact }).await.map_err(store_failure)?;
             match output {
                 Some(file) => {
-                    std::fs::write(&file, &text).map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
-                    eprintln!("session {id} exported to {}{}", file.display(), if no_redact { " (NOT redacted: it holds secrets)" } else { "" });
+                    std::fs::write(&file, &text)
+                        .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
+                    eprintln!(
+                        "session {id} exported to {}{}",
+                        file.display(),
+                        if no_redact { " (NOT redacted: it holds secrets)" } else { "" }
+                    );
                 }
                 None => print!("{text}{}", if text.ends_with('\n') { "" } else { "\n" }),
             }
             Ok(())
         }
         SessionsCommand::Import { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
             let id = store.import_json(&text).await.map_err(|e| failed(format!("{}: {e}", file.display())))?;
             println!("imported as session {id}");
             Ok(())
@@ -156,7 +162,13 @@ pub async fn run(cmd: SessionsCommand, db: Option<PathBuf>) -> Result<(), Failur
             Ok(())
         }
         SessionsCommand::Tag { id, tags, remove } => {
-            let current = store.session_view(id, View::Redacted).await.map_err(failed)?.ok_or_else(|| failed(format!("no session {id}")))?.summary.tags;
+            let current = store
+                .session_view(id, View::Redacted)
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| failed(format!("no session {id}")))?
+                .summary
+                .tags;
             let next: Vec<String> = if remove {
                 current.into_iter().filter(|t| !tags.contains(t)).collect()
             } else {
@@ -210,11 +222,23 @@ async fn list(store: &Store, a: ListArgs) -> Result<(), Failure> {
 
 fn row(s: &SessionSummary) -> String {
     let tags = if s.tags.is_empty() { String::new() } else { format!("  [{}]", s.tags.join(", ")) };
-    format!("{:>5}  {:<16}  {:<11}  {:<18}  {:>5}  {}{tags}", s.id, minute(s.started_ms), s.outcome, s.flow, s.step_count, s.title)
+    format!(
+        "{:>5}  {:<16}  {:<11}  {:<18}  {:>5}  {}{tags}",
+        s.id,
+        minute(s.started_ms),
+        s.outcome,
+        s.flow,
+        s.step_count,
+        s.title
+    )
 }
 
 async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
-    let rec = store.session_view(id, View::Redacted).await.map_err(failed)?.ok_or_else(|| failed(format!("no session {id}")))?;
+    let rec = store
+        .session_view(id, View::Redacted)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| failed(format!("no session {id}")))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
         return Ok(());
@@ -246,7 +270,11 @@ async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
         };
         let tail = match &step.kind {
             StepKind::Http { request, response } => {
-                let what = if step.title.contains(&request.url) { String::new() } else { format!(" {} {}", request.method, request.url) };
+                let what = if step.title.contains(&request.url) {
+                    String::new()
+                } else {
+                    format!(" {} {}", request.method, request.url)
+                };
                 match response {
                     Some(r) => format!("  ·{what} → {} ({} ms)", r.status, r.elapsed_ms),
                     None => format!("  ·{what} → no response"),
@@ -257,9 +285,17 @@ async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
         println!("{mark} #{} {}{tail}", step.seq, step.title);
     }
     if let Some(t) = &rec.tokens {
-        println!("\ntokens: {} {} (expires_in {}){}", t.token_type, t.scope.as_deref().unwrap_or(""),
+        println!(
+            "\ntokens: {} {} (expires_in {}){}",
+            t.token_type,
+            t.scope.as_deref().unwrap_or(""),
             t.expires_in.map_or("-".into(), |e| e.to_string()),
-            [("refresh", t.refresh_token.is_some()), ("id", t.id_token.is_some())].iter().filter(|(_, y)| *y).map(|(n, _)| format!(", {n} token")).collect::<String>());
+            [("refresh", t.refresh_token.is_some()), ("id", t.id_token.is_some())]
+                .iter()
+                .filter(|(_, y)| *y)
+                .map(|(n, _)| format!(", {n} token"))
+                .collect::<String>()
+        );
     }
     Ok(())
 }
@@ -273,7 +309,11 @@ fn value(v: &Option<serde_json::Value>) -> String {
 }
 
 fn difference(d: &Difference) -> String {
-    let aspect = serde_json::to_value(d.aspect).ok().and_then(|a| a.as_str().map(String::from)).unwrap_or_default().replace('_', " ");
+    let aspect = serde_json::to_value(d.aspect)
+        .ok()
+        .and_then(|a| a.as_str().map(String::from))
+        .unwrap_or_default()
+        .replace('_', " ");
     let what = if aspect.ends_with(&d.name) { aspect } else { format!("{aspect} {}", d.name) };
     format!("{what}: {} → {}", value(&d.left), value(&d.right))
 }
@@ -281,7 +321,9 @@ fn difference(d: &Difference) -> String {
 fn print_diff(d: &SessionDiff) {
     println!("session {} ({}) → session {} ({})", d.left.id, d.left.outcome, d.right.id, d.right.outcome);
     if d.same {
-        println!("no difference (values that change on every run — state, nonce, PKCE, codes, token ids and times — are not compared)");
+        println!(
+            "no difference (values that change on every run — state, nonce, PKCE, codes, token ids and times — are not compared)"
+        );
         return;
     }
     for x in &d.session {

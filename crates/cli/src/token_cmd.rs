@@ -4,8 +4,8 @@
 
 use std::io::Write;
 
-pub use inspector_token::cli::{DiagnoseArgs, TokenCommand};
 use inspector_token::JwksFetcher;
+pub use inspector_token::cli::{DiagnoseArgs, TokenCommand};
 use inspector_token::cli::{Outcome, run_diagnose, run_inspect};
 
 use crate::Failure;

@@ -12,8 +12,19 @@ fn json_run_prints_steps_tokens_done_and_saves_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     let out = run(&[
-        "--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID,
-        "--client-secret", SERVICE_SECRET, "--scope", "orders.read", "--json",
+        "--db",
+        &db,
+        "flow",
+        "client-credentials",
+        "--issuer",
+        &sb.issuer,
+        "--client-id",
+        SERVICE_ID,
+        "--client-secret",
+        SERVICE_SECRET,
+        "--scope",
+        "orders.read",
+        "--json",
     ]);
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     let events = out.events();
@@ -40,7 +51,10 @@ fn json_run_prints_steps_tokens_done_and_saves_the_session() {
     assert_eq!(saved.summary.outcome, "ok");
     assert_eq!(saved.steps.len(), steps.len());
     assert_eq!(saved.tokens.unwrap().access_token, tokens["access_token"].as_str().unwrap());
-    assert!(saved.steps.last().unwrap().secrets.iter().any(|m| m.label == "client_secret"), "secrets stay marked in the store");
+    assert!(
+        saved.steps.last().unwrap().secrets.iter().any(|m| m.label == "client_secret"),
+        "secrets stay marked in the store"
+    );
 }
 
 #[test]
@@ -49,8 +63,18 @@ fn post_auth_and_global_options_after_the_subcommand() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     let out = run(&[
-        "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID, "--client-secret",
-        SERVICE_SECRET, "--auth-method", "client_secret_post", "--db", &db,
+        "flow",
+        "client-credentials",
+        "--issuer",
+        &sb.issuer,
+        "--client-id",
+        SERVICE_ID,
+        "--client-secret",
+        SERVICE_SECRET,
+        "--auth-method",
+        "client_secret_post",
+        "--db",
+        &db,
     ]);
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert!(out.stdout.contains("Token request (client credentials, client_secret_post)"), "{}", out.stdout);
@@ -70,8 +94,18 @@ fn no_save_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     let out = run(&[
-        "--no-save", "--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID,
-        "--client-secret", SERVICE_SECRET, "--json",
+        "--no-save",
+        "--db",
+        &db,
+        "flow",
+        "client-credentials",
+        "--issuer",
+        &sb.issuer,
+        "--client-id",
+        SERVICE_ID,
+        "--client-secret",
+        SERVICE_SECRET,
+        "--json",
     ]);
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert!(out.of_type("done")[0]["session_id"].is_null());
@@ -82,11 +116,31 @@ fn no_save_writes_nothing() {
 fn usage_errors_exit_2() {
     let out = run(&["flow", "client-credentials", "--issuer", "http://127.0.0.1:1"]);
     assert_eq!(out.code, 2, "missing --client-id: {}", out.stderr);
-    let out = run(&["flow", "client-credentials", "--issuer", "http://127.0.0.1:1", "--client-id", "x", "--auth-method", "magic"]);
+    let out = run(&[
+        "flow",
+        "client-credentials",
+        "--issuer",
+        "http://127.0.0.1:1",
+        "--client-id",
+        "x",
+        "--auth-method",
+        "magic",
+    ]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("client_secret_basic"), "names what was expected: {}", out.stderr);
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&["--db", &db_arg(dir.path()), "flow", "client-credentials", "--issuer", "not a url", "--client-id", "x", "--client-secret", "y"]);
+    let out = run(&[
+        "--db",
+        &db_arg(dir.path()),
+        "flow",
+        "client-credentials",
+        "--issuer",
+        "not a url",
+        "--client-id",
+        "x",
+        "--client-secret",
+        "y",
+    ]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("expected an issuer URL"), "{}", out.stderr);
 }
@@ -96,7 +150,18 @@ fn usage_errors_exit_2() {
 fn assert_fails(issuer: &str, secret: &str, extra: &[&str], code: &str, must_mention: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
-    let mut args = vec!["--db", &db, "flow", "client-credentials", "--issuer", issuer, "--client-id", SERVICE_ID, "--client-secret", secret];
+    let mut args = vec![
+        "--db",
+        &db,
+        "flow",
+        "client-credentials",
+        "--issuer",
+        issuer,
+        "--client-id",
+        SERVICE_ID,
+        "--client-secret",
+        secret,
+    ];
     args.extend_from_slice(extra);
     let out = run(&args);
     assert_eq!(out.code, 1, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
@@ -122,9 +187,27 @@ fn bad_issuers_give_one_clear_error_and_keep_the_session() {
         format!("http://{}", l.local_addr().unwrap())
     };
     assert_fails(&refused, SERVICE_SECRET, &[], "connection_failed", &["could not connect", "refused"]);
-    assert_fails(&format!("{}/nowhere", sb.issuer), SERVICE_SECRET, &[], "unexpected_status", &["HTTP 404", "expected HTTP 200"]);
-    assert_fails(&format!("{}/trouble/html", sb.issuer), SERVICE_SECRET, &[], "not_json", &["expected JSON", "text/html", "<!doctype html>"]);
-    assert_fails(&format!("{}/trouble/no-token-endpoint", sb.issuer), SERVICE_SECRET, &[], "missing_field", &["token_endpoint"]);
+    assert_fails(
+        &format!("{}/nowhere", sb.issuer),
+        SERVICE_SECRET,
+        &[],
+        "unexpected_status",
+        &["HTTP 404", "expected HTTP 200"],
+    );
+    assert_fails(
+        &format!("{}/trouble/html", sb.issuer),
+        SERVICE_SECRET,
+        &[],
+        "not_json",
+        &["expected JSON", "text/html", "<!doctype html>"],
+    );
+    assert_fails(
+        &format!("{}/trouble/no-token-endpoint", sb.issuer),
+        SERVICE_SECRET,
+        &[],
+        "missing_field",
+        &["token_endpoint"],
+    );
     assert_fails(&sb.issuer, "wrong-secret", &[], "oauth_error", &["invalid_client", "HTTP 401"]);
 }
 

@@ -70,8 +70,18 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     let out = cli.ok(&["providers", "add", "sandbox", "--issuer", &sb.issuer]);
     assert!(out.stdout.contains(&format!("saved provider sandbox (issuer {})", sb.issuer)), "{}", out.stdout);
     let out = cli.ok(&[
-        "clients", "add", "sandbox", "service", "--client-id", SERVICE_ID, "--client-secret", SERVICE_SECRET,
-        "--auth-method", "client_secret_post", "--scope", "orders.read",
+        "clients",
+        "add",
+        "sandbox",
+        "service",
+        "--client-id",
+        SERVICE_ID,
+        "--client-secret",
+        SERVICE_SECRET,
+        "--auth-method",
+        "client_secret_post",
+        "--scope",
+        "orders.read",
     ]);
     assert!(out.stdout.contains("secret saved (sealed)"), "{}", out.stdout);
     assert!(!out.stdout.contains(SERVICE_SECRET) && !out.stderr.contains(SERVICE_SECRET));
@@ -89,7 +99,8 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
         let path = cli.dir.path().join("sessions.db");
         let key = cli.dir.path().join("test.key");
         rt.block_on(async {
-            let opts = inspector_store::StoreOptions { key: inspector_store::KeySource::File(key), ..Default::default() };
+            let opts =
+                inspector_store::StoreOptions { key: inspector_store::KeySource::File(key), ..Default::default() };
             let store = inspector_store::Store::open_with(&path, opts).await.unwrap();
             store.session(id).await.unwrap().unwrap()
         })
@@ -100,7 +111,8 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     assert!(saved.steps.last().unwrap().title.contains("client_secret_post"), "{}", saved.steps.last().unwrap().title);
 
     // A flag given overrides the saved value: a wrong secret fails, with the saved auth method.
-    let out = cli.run(&["flow", "client-credentials", "--provider", "sandbox", "--client-secret", "wrong-secret", "--json"]);
+    let out =
+        cli.run(&["flow", "client-credentials", "--provider", "sandbox", "--client-secret", "wrong-secret", "--json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.of_type("error")[0]["message"].as_str().unwrap().contains("invalid_client"), "{}", out.stdout);
     let last = out.of_type("step").last().unwrap().clone();
@@ -117,7 +129,18 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let pem = cli.dir.path().join("key.pem");
     std::fs::write(&pem, PEM).unwrap();
-    cli.ok(&["clients", "add", "sandbox", "jwt", "--client-id", "jwt-client", "--private-key", pem.to_str().unwrap(), "--param", "tenant=a"]);
+    cli.ok(&[
+        "clients",
+        "add",
+        "sandbox",
+        "jwt",
+        "--client-id",
+        "jwt-client",
+        "--private-key",
+        pem.to_str().unwrap(),
+        "--param",
+        "tenant=a",
+    ]);
     let clients = cli.json(&["clients", "list", "sandbox", "--json"]);
     let by_name = |n: &str| clients.as_array().unwrap().iter().find(|c| c["name"] == n).unwrap().clone();
     assert_eq!(by_name("from-env")["has_secret"], true);
@@ -133,7 +156,17 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("from-env, jwt, service"), "{}", out.stderr);
     // The from-env registration (client_secret_basic) works as well.
-    cli.ok(&["--no-save", "flow", "client-credentials", "--provider", "sandbox", "--client", "from-env", "--scope", "orders.read"]);
+    cli.ok(&[
+        "--no-save",
+        "flow",
+        "client-credentials",
+        "--provider",
+        "sandbox",
+        "--client",
+        "from-env",
+        "--scope",
+        "orders.read",
+    ]);
 
     // Listings show the registrations, never a secret or a key.
     let list = cli.ok(&["providers", "list", "--json"]);
@@ -161,7 +194,11 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     assert!(out.stdout.contains("removed client jwt of sandbox"), "{}", out.stdout);
     let out = cli.run(&["clients", "remove", "sandbox", "jwt"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("no saved client \"jwt\" at the provider \"sandbox\" (its clients: from-env, service)"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no saved client \"jwt\" at the provider \"sandbox\" (its clients: from-env, service)"),
+        "{}",
+        out.stderr
+    );
     let out = cli.ok(&["providers", "remove", "sandbox"]);
     assert!(out.stdout.contains("removed provider sandbox and its 2 clients"), "{}", out.stdout);
     assert_eq!(cli.json(&["providers", "list", "--json"]), serde_json::json!([]));
@@ -180,7 +217,18 @@ fn auth_code_takes_the_saved_redirect_uri() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     cli.ok(&["providers", "add", "sandbox", "--issuer", &sb.issuer]);
-    cli.ok(&["clients", "add", "sandbox", "app", "--client-id", "sandbox-app", "--redirect-uri", &redirect, "--scope", "openid"]);
+    cli.ok(&[
+        "clients",
+        "add",
+        "sandbox",
+        "app",
+        "--client-id",
+        "sandbox-app",
+        "--redirect-uri",
+        &redirect,
+        "--scope",
+        "openid",
+    ]);
     let mut child = cli
         .command(&["flow", "auth-code", "--provider", "sandbox", "--no-browser", "--json"])
         .stdout(Stdio::piped())
@@ -198,10 +246,16 @@ fn auth_code_takes_the_saved_redirect_uri() {
     child.kill().unwrap();
     child.wait().unwrap();
     let url = url.expect("the flow asks to open the authorization URL");
-    let pairs: Vec<(String, String)> = url.split_once('?').unwrap().1.split('&').map(|kv| {
-        let (k, v) = kv.split_once('=').unwrap();
-        (k.to_string(), v.to_string())
-    }).collect();
+    let pairs: Vec<(String, String)> = url
+        .split_once('?')
+        .unwrap()
+        .1
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     assert_eq!(get("client_id"), "sandbox-app");
     assert_eq!(get("scope"), "openid");
@@ -213,7 +267,15 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
     let cli = Cli::new();
     let out = cli.run(&["providers", "add", "x"]);
     assert_eq!(out.code, 2, "neither --issuer nor --token-url: {}", out.stderr);
-    let out = cli.run(&["providers", "add", "x", "--issuer", "https://as.example.com", "--token-url", "https://as.example.com/t"]);
+    let out = cli.run(&[
+        "providers",
+        "add",
+        "x",
+        "--issuer",
+        "https://as.example.com",
+        "--token-url",
+        "https://as.example.com/t",
+    ]);
     assert_eq!(out.code, 2, "both: {}", out.stderr);
     let out = cli.run(&["providers", "add", " ", "--issuer", "https://as.example.com"]);
     assert_eq!(out.code, 2);
@@ -221,8 +283,20 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
     let out = cli.run(&["providers", "add", "x", "--issuer", "as.example.com"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("expected an http(s) URL for the issuer"), "{}", out.stderr);
-    let out = cli.ok(&["providers", "add", "hand", "--token-url", "https://as.example.com/token", "--device-url", "https://as.example.com/device"]);
-    assert!(out.stdout.contains("endpoints: token https://as.example.com/token, device https://as.example.com/device"), "{}", out.stdout);
+    let out = cli.ok(&[
+        "providers",
+        "add",
+        "hand",
+        "--token-url",
+        "https://as.example.com/token",
+        "--device-url",
+        "https://as.example.com/device",
+    ]);
+    assert!(
+        out.stdout.contains("endpoints: token https://as.example.com/token, device https://as.example.com/device"),
+        "{}",
+        out.stdout
+    );
     let out = cli.run(&["clients", "add", "nowhere", "c", "--client-id", "id"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("no saved provider \"nowhere\" (saved providers: hand)"), "{}", out.stderr);
@@ -231,7 +305,16 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
     assert!(out.stderr.contains("expected --param NAME=VALUE"), "{}", out.stderr);
     let out = cli.run(&["clients", "add", "hand", "c", "--client-id", "id", "--private-key", "/nonexistent/key.pem"]);
     assert_eq!(out.code, 2);
-    let out = cli.run(&["flow", "client-credentials", "--client", "c", "--issuer", "https://as.example.com", "--client-id", "id"]);
+    let out = cli.run(&[
+        "flow",
+        "client-credentials",
+        "--client",
+        "c",
+        "--issuer",
+        "https://as.example.com",
+        "--client-id",
+        "id",
+    ]);
     assert_eq!(out.code, 2, "--client needs --provider: {}", out.stderr);
     let out = cli.run(&["flow", "client-credentials", "--provider", "hand"]);
     assert_eq!(out.code, 2);

@@ -40,7 +40,18 @@ impl Cli {
         out
     }
     fn flow(&self, issuer: &str, secret: &str) -> Output {
-        let out = self.run(&["flow", "client-credentials", "--issuer", issuer, "--client-id", SERVICE_ID, "--client-secret", secret, "--scope", "orders.read"]);
+        let out = self.run(&[
+            "flow",
+            "client-credentials",
+            "--issuer",
+            issuer,
+            "--client-id",
+            SERVICE_ID,
+            "--client-secret",
+            secret,
+            "--scope",
+            "orders.read",
+        ]);
         assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
         out
     }
@@ -65,7 +76,11 @@ fn list_show_search_export_import_diff_edit_delete() {
     let failing = cli.flow(&sb.issuer, "wrong-secret");
     assert!(!failing.stderr.contains("no OS keychain"), "told once only: {}", failing.stderr);
     let first = cli.ok(&["sessions", "list"]);
-    assert!(first.stdout.contains("Client credentials · sandbox-service") && first.stdout.contains("failed"), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("Client credentials · sandbox-service") && first.stdout.contains("failed"),
+        "{}",
+        first.stdout
+    );
     let second = cli.ok(&["sessions", "list"]);
     assert!(second.stderr.is_empty(), "told once only: {}", second.stderr);
 
@@ -90,7 +105,12 @@ fn list_show_search_export_import_diff_edit_delete() {
     let har: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&har_path).unwrap()).unwrap();
     assert_eq!(har["log"]["version"], "1.2");
     let curl = cli.ok(&["sessions", "export", "1", "--format", "curl"]).stdout;
-    assert!(curl.contains("curl -sS -i -X 'POST'") && curl.contains("<redacted:client_credentials>") && !curl.contains(SERVICE_SECRET), "{curl}");
+    assert!(
+        curl.contains("curl -sS -i -X 'POST'")
+            && curl.contains("<redacted:client_credentials>")
+            && !curl.contains(SERVICE_SECRET),
+        "{curl}"
+    );
     let clear = cli.ok(&["sessions", "export", "1", "--format", "curl", "--no-redact"]).stdout;
     let basic = "c2FuZGJveC1zZXJ2aWNlOnNhbmRib3gtc2VydmljZS1zZWNyZXQ="; // base64("sandbox-service:sandbox-service-secret")
     assert!(clear.contains(basic), "{clear}");
@@ -182,7 +202,18 @@ fn a_run_in_progress_is_running_for_other_processes_and_interrupted_once_its_pro
     let sb = SandboxProcess::start();
     let cli = Cli::new();
     let mut child = Command::new(BIN)
-        .args(["--db", &cli.db(), "flow", "auth-code", "--issuer", &sb.issuer, "--client-id", "sandbox-app", "--no-browser", "--json"])
+        .args([
+            "--db",
+            &cli.db(),
+            "flow",
+            "auth-code",
+            "--issuer",
+            &sb.issuer,
+            "--client-id",
+            "sandbox-app",
+            "--no-browser",
+            "--json",
+        ])
         .env("OAUTH_INSPECTOR_KEY_FILE", cli.dir.path().join("test.key"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

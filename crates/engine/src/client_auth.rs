@@ -116,7 +116,10 @@ pub fn authenticate(client: &ClientConfig, audience: &str) -> Result<AuthParts, 
                 crate::jws::SigningKey::Hmac(secret()?.expose().as_bytes().to_vec())
             } else {
                 let pem = client.private_key.as_ref().ok_or_else(|| {
-                    FlowError::new(ErrorCode::InvalidInput, "private_key_jwt needs a private key (PEM file), none was given")
+                    FlowError::new(
+                        ErrorCode::InvalidInput,
+                        "private_key_jwt needs a private key (PEM file), none was given",
+                    )
                 })?;
                 crate::jws::SigningKey::from_pem(pem.expose())?
             };
@@ -177,7 +180,8 @@ mod tests {
         let get = |k: &str| parts.params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap();
         assert_eq!(get("client_assertion_type"), ASSERTION_TYPE);
         let jwt = get("client_assertion");
-        let claims: serde_json::Value = serde_json::from_slice(&B64.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&B64.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap();
         assert_eq!(claims["aud"], "https://as/token");
         assert_eq!(claims["iss"], "svc");
         assert!(parts.secrets.iter().any(|m| m.value == jwt), "the assertion is marked secret");

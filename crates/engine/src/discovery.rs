@@ -63,7 +63,11 @@ impl Endpoints {
     /// Like [`Endpoints::require`], recording a failed step when the endpoint is missing.
     pub fn require_step(&self, rec: &Recorder, name: &str) -> Result<&str, FlowError> {
         self.require(name).inspect_err(|e| {
-            rec.local_failed(format!("No {name} for this provider"), e, serde_json::json!({"expected": name, "actual": "absent"}))
+            rec.local_failed(
+                format!("No {name} for this provider"),
+                e,
+                serde_json::json!({"expected": name, "actual": "absent"}),
+            )
         })
     }
 
@@ -99,7 +103,10 @@ pub async fn resolve(http: &HttpClient, rec: &Recorder, source: &ProviderSource)
 /// The two well-known URLs for an issuer, in the order they are tried.
 pub fn well_known_urls(issuer: &str) -> Result<[String; 2], FlowError> {
     let parsed = url::Url::parse(issuer).map_err(|e| {
-        FlowError::new(ErrorCode::InvalidInput, format!("expected an issuer URL such as https://login.example.com, got {issuer:?}: {e}"))
+        FlowError::new(
+            ErrorCode::InvalidInput,
+            format!("expected an issuer URL such as https://login.example.com, got {issuer:?}: {e}"),
+        )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(FlowError::new(ErrorCode::InvalidInput, format!("expected an http(s) issuer URL, got {issuer:?}")));
@@ -158,7 +165,11 @@ async fn fetch_document(
             if visited.contains(&next) || visited.len() > MAX_REDIRECTS {
                 let e = FlowError::new(
                     ErrorCode::RedirectLoop,
-                    format!("{label}: expected the document, got a redirect loop after {} hops: {} → {next}", visited.len(), visited.join(" → ")),
+                    format!(
+                        "{label}: expected the document, got a redirect loop after {} hops: {} → {next}",
+                        visited.len(),
+                        visited.join(" → ")
+                    ),
                 );
                 rec.http(title, &ex, vec![], Err(&e));
                 return Err(e);
@@ -190,7 +201,11 @@ fn redirect_target(resp: &HttpResponse, base: &str) -> Option<String> {
     url::Url::parse(base).ok()?.join(loc).ok().map(|u| u.to_string())
 }
 
-fn evaluate(resp: &HttpResponse, url: &str, label: &str) -> Result<serde_json::Map<String, serde_json::Value>, FlowError> {
+fn evaluate(
+    resp: &HttpResponse,
+    url: &str,
+    label: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, FlowError> {
     if resp.status != 200 {
         return Err(FlowError::new(
             ErrorCode::UnexpectedStatus,
@@ -217,7 +232,10 @@ fn check_issuer(
     } else {
         let e = FlowError::new(
             ErrorCode::IssuerMismatch,
-            format!("provider metadata: expected \"issuer\": {asked:?}, got {:?}", endpoints.issuer.as_deref().unwrap_or("(absent)")),
+            format!(
+                "provider metadata: expected \"issuer\": {asked:?}, got {:?}",
+                endpoints.issuer.as_deref().unwrap_or("(absent)")
+            ),
         );
         rec.local_failed("Issuer in metadata does not match", &e, details);
         return Err(e);

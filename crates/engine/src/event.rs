@@ -20,7 +20,9 @@ pub enum FlowEvent {
     /// Something the user must do now: open a URL, enter a code.
     Action(UserAction),
     Error(FlowError),
-    Done { ok: bool },
+    Done {
+        ok: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,11 +98,10 @@ impl Recorder {
         secrets: Vec<SecretMark>,
         outcome: Result<(), &FlowError>,
     ) {
-        let (response, transport_error): (Option<HttpResponse>, Option<&FlowError>) =
-            match &exchange.response {
-                Ok(r) => (Some(r.clone()), None),
-                Err(e) => (None, Some(e)),
-            };
+        let (response, transport_error): (Option<HttpResponse>, Option<&FlowError>) = match &exchange.response {
+            Ok(r) => (Some(r.clone()), None),
+            Err(e) => (None, Some(e)),
+        };
         let error = outcome.err().or(transport_error).cloned();
         self.push(Step {
             seq: 0,
@@ -153,10 +154,11 @@ impl Recorder {
         let ok = result.is_ok();
         // Every failed run ends on a failed step, so the saved timeline shows where it stopped.
         if let Err(e) = &result
-            && !self.inner.last_failed.load(Ordering::SeqCst) {
-                let details = serde_json::json!({"code": e.code, "message": e.message});
-                self.local_failed(format!("Flow stopped: {}", short(&e.message)), e, details);
-            }
+            && !self.inner.last_failed.load(Ordering::SeqCst)
+        {
+            let details = serde_json::json!({"code": e.code, "message": e.message});
+            self.local_failed(format!("Flow stopped: {}", short(&e.message)), e, details);
+        }
         match result {
             Ok(Some(tokens)) => self.emit(FlowEvent::Tokens(tokens)),
             Ok(None) => {}
@@ -166,7 +168,6 @@ impl Recorder {
         ok
     }
 }
-
 
 fn send_all(subscribers: &[UnboundedSender<FlowEvent>], event: FlowEvent) {
     for s in subscribers {

@@ -43,10 +43,7 @@ impl HttpClient {
         HttpRequest {
             method: "GET".into(),
             url: url.into(),
-            headers: vec![
-                ("accept".into(), "application/json".into()),
-                ("user-agent".into(), USER_AGENT.into()),
-            ],
+            headers: vec![("accept".into(), "application/json".into()), ("user-agent".into(), USER_AGENT.into())],
             body: None,
         }
     }

@@ -1,7 +1,9 @@
 //! Signing the JWTs a client sends (RFC 7523 client assertions): RS256/ES256/ES384 with a private
 //! key from a PEM file, or HS256 with the client secret. Verification is inspector-token's job.
 
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use serde_json::{Value, json};
@@ -21,18 +23,24 @@ fn bad_key(msg: impl Into<String>) -> FlowError {
 impl SigningKey {
     /// An RSA or EC private key, PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, FlowError> {
-        let begin = pem.find("-----BEGIN ").ok_or_else(|| bad_key("expected a PEM private key (-----BEGIN PRIVATE KEY-----), got no PEM header"))?;
+        let begin = pem
+            .find("-----BEGIN ")
+            .ok_or_else(|| bad_key("expected a PEM private key (-----BEGIN PRIVATE KEY-----), got no PEM header"))?;
         let rest = &pem[begin + 11..];
         let label_end = rest.find("-----").ok_or_else(|| bad_key("expected a PEM private key, the header is cut"))?;
         let label = &rest[..label_end];
         let body_start = label_end + 5;
-        let end = rest.find("-----END").ok_or_else(|| bad_key(format!("expected -----END {label}-----, it is missing")))?;
+        let end =
+            rest.find("-----END").ok_or_else(|| bad_key(format!("expected -----END {label}-----, it is missing")))?;
         let b64: String = rest[body_start..end].chars().filter(|c| !c.is_whitespace()).collect();
         let der = STANDARD.decode(b64).map_err(|e| bad_key(format!("the PEM body of {label} is not base64: {e}")))?;
         let ec = |der: &[u8]| {
             EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
                 .map(|k| SigningKey::Ec(k, "ES256"))
-                .or_else(|_| EcdsaKeyPair::from_private_key_der(&ECDSA_P384_SHA384_FIXED_SIGNING, der).map(|k| SigningKey::Ec(k, "ES384")))
+                .or_else(|_| {
+                    EcdsaKeyPair::from_private_key_der(&ECDSA_P384_SHA384_FIXED_SIGNING, der)
+                        .map(|k| SigningKey::Ec(k, "ES384"))
+                })
         };
         let key = match label {
             "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der).map(SigningKey::Rsa).or_else(|_| ec(&der)).ok(),
@@ -40,7 +48,9 @@ impl SigningKey {
             "EC PRIVATE KEY" => ec(&der).ok(),
             other => return Err(bad_key(format!("expected a private key PEM, got a {other:?} block"))),
         };
-        key.ok_or_else(|| bad_key(format!("the {label} PEM is not an RSA, P-256 or P-384 private key this tool can sign with")))
+        key.ok_or_else(|| {
+            bad_key(format!("the {label} PEM is not an RSA, P-256 or P-384 private key this tool can sign with"))
+        })
     }
 
     pub fn alg(&self) -> &'static str {
@@ -62,10 +72,13 @@ impl SigningKey {
         let sig = match self {
             SigningKey::Rsa(k) => {
                 let mut sig = vec![0; k.public_modulus_len()];
-                k.sign(&RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig).map_err(failed)?;
+                k.sign(&RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig)
+                    .map_err(failed)?;
                 sig
             }
-            SigningKey::Ec(k, _) => k.sign(&aws_lc_rs::rand::SystemRandom::new(), input.as_bytes()).map_err(failed)?.as_ref().to_vec(),
+            SigningKey::Ec(k, _) => {
+                k.sign(&aws_lc_rs::rand::SystemRandom::new(), input.as_bytes()).map_err(failed)?.as_ref().to_vec()
+            }
             SigningKey::Hmac(secret) => {
                 let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
                 aws_lc_rs::hmac::sign(&key, input.as_bytes()).as_ref().to_vec()
@@ -101,7 +114,9 @@ mod tests {
         assert_eq!(key.alg(), "ES256");
         let jwt = key.sign(&json!({"sub": "svc"}), Some("k1")).unwrap();
         let (input, sig) = jwt.rsplit_once('.').unwrap();
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, ec.public_key().as_ref()).verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("ES256 verifies");
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, ec.public_key().as_ref())
+            .verify(input.as_bytes(), &B64.decode(sig).unwrap())
+            .expect("ES256 verifies");
         assert!(input.starts_with(&B64.encode(r#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#)));
 
         let rsa = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
@@ -110,7 +125,9 @@ mod tests {
         assert_eq!(key.alg(), "RS256");
         let jwt = key.sign(&json!({"sub": "svc"}), None).unwrap();
         let (input, sig) = jwt.rsplit_once('.').unwrap();
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, rsa.public_key().as_ref()).verify(input.as_bytes(), &B64.decode(sig).unwrap()).expect("RS256 verifies");
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, rsa.public_key().as_ref())
+            .verify(input.as_bytes(), &B64.decode(sig).unwrap())
+            .expect("RS256 verifies");
     }
 
     #[test]

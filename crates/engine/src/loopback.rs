@@ -30,11 +30,19 @@ impl Loopback {
     /// `http://127.0.0.1:<ephemeral>/callback` when none is given.
     pub async fn bind(redirect_uri: Option<&str>) -> Result<Self, FlowError> {
         let Some(uri) = redirect_uri else {
-            let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| input_error(format!("cannot listen on 127.0.0.1: {e}")))?;
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| input_error(format!("cannot listen on 127.0.0.1: {e}")))?;
             let port = listener.local_addr().map_err(|e| input_error(e.to_string()))?.port();
-            return Ok(Self { listener, redirect_uri: format!("http://127.0.0.1:{port}/callback"), path: "/callback".into() });
+            return Ok(Self {
+                listener,
+                redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+                path: "/callback".into(),
+            });
         };
-        let url = url::Url::parse(uri).map_err(|e| input_error(format!("expected a redirect URI like http://127.0.0.1:8765/callback, got {uri:?}: {e}")))?;
+        let url = url::Url::parse(uri).map_err(|e| {
+            input_error(format!("expected a redirect URI like http://127.0.0.1:8765/callback, got {uri:?}: {e}"))
+        })?;
         let host = url.host_str().unwrap_or_default().to_string();
         if url.scheme() != "http" || !matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
             return Err(input_error(format!(
@@ -43,7 +51,9 @@ impl Loopback {
         }
         let port = url.port().unwrap_or(80);
         let bind_addr = if host == "[::1]" { format!("[::1]:{port}") } else { format!("127.0.0.1:{port}") };
-        let listener = TcpListener::bind(&bind_addr).await.map_err(|e| input_error(format!("cannot listen on {bind_addr} for the redirect URI: {e}")))?;
+        let listener = TcpListener::bind(&bind_addr)
+            .await
+            .map_err(|e| input_error(format!("cannot listen on {bind_addr} for the redirect URI: {e}")))?;
         let path = if url.path().is_empty() { "/".into() } else { url.path().to_string() };
         Ok(Self { listener, redirect_uri: uri.to_string(), path })
     }
@@ -61,7 +71,11 @@ impl Loopback {
             let Ok(accepted) = accepted else {
                 return Err(FlowError::new(
                     ErrorCode::Timeout,
-                    format!("expected the browser to return to {} within {} s, nothing came", self.redirect_uri, limit.as_secs()),
+                    format!(
+                        "expected the browser to return to {} within {} s, nothing came",
+                        self.redirect_uri,
+                        limit.as_secs()
+                    ),
                 ));
             };
             let Ok((mut stream, _)) = accepted else { continue };
@@ -71,7 +85,13 @@ impl Loopback {
             };
             let path = target.split('?').next().unwrap_or_default();
             if path != self.path {
-                respond(&mut stream, 400, "Not the redirect path", &format!("OAuth Flow Inspector waits on {} only.", self.path)).await;
+                respond(
+                    &mut stream,
+                    400,
+                    "Not the redirect path",
+                    &format!("OAuth Flow Inspector waits on {} only.", self.path),
+                )
+                .await;
                 if path != "/favicon.ico" {
                     rec.local(
                         format!("Loopback listener answered 400 to GET {path}"),
@@ -88,7 +108,13 @@ impl Loopback {
                 .and_then(|u| u.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()))
                 .is_some_and(|s| s == expected_state);
             if state_ok {
-                respond(&mut stream, 200, "You can return to OAuth Flow Inspector", "The authorization response arrived; this tab can be closed.").await;
+                respond(
+                    &mut stream,
+                    200,
+                    "You can return to OAuth Flow Inspector",
+                    "The authorization response arrived; this tab can be closed.",
+                )
+                .await;
             } else {
                 respond(&mut stream, 400, "Unexpected state", "This response does not belong to the flow being run (its state differs). OAuth Flow Inspector rejected it.").await;
             }

@@ -93,16 +93,14 @@ impl Step {
         // Longest first, so a secret contained in another is not half-replaced.
         marks.sort_by_key(|m| std::cmp::Reverse(m.value.len()));
         let scrub = |s: &str| -> String {
-            marks.iter().filter(|m| !m.value.is_empty()).fold(s.to_string(), |acc, m| {
-                acc.replace(&m.value, &format!("<redacted:{}>", m.label))
-            })
+            marks
+                .iter()
+                .filter(|m| !m.value.is_empty())
+                .fold(s.to_string(), |acc, m| acc.replace(&m.value, &format!("<redacted:{}>", m.label)))
         };
         let mut out = self.clone();
-        out.secrets = self
-            .secrets
-            .iter()
-            .map(|m| SecretMark { label: m.label.clone(), value: String::new() })
-            .collect();
+        out.secrets =
+            self.secrets.iter().map(|m| SecretMark { label: m.label.clone(), value: String::new() }).collect();
         out.title = scrub(&out.title);
         match &mut out.kind {
             StepKind::Http { request, response } => {

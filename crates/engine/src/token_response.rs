@@ -67,8 +67,10 @@ pub fn parse(resp: &HttpResponse, what: &str) -> Result<TokenSet, FlowError> {
         };
         FlowError::new(
             ErrorCode::MissingField,
-            format!("{what}: expected a string \"{field}\" in the token response, {got}; members present: {}",
-                map.keys().cloned().collect::<Vec<_>>().join(", ")),
+            format!(
+                "{what}: expected a string \"{field}\" in the token response, {got}; members present: {}",
+                map.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         )
     };
     let access_token = match map.get("access_token") {
@@ -106,7 +108,11 @@ mod tests {
 
     #[test]
     fn success() {
-        let t = parse(&resp(200, "application/json", r#"{"access_token":"a","token_type":"Bearer","expires_in":"300"}"#), "token").unwrap();
+        let t = parse(
+            &resp(200, "application/json", r#"{"access_token":"a","token_type":"Bearer","expires_in":"300"}"#),
+            "token",
+        )
+        .unwrap();
         assert_eq!(t.access_token, "a");
         assert_eq!(t.expires_in, Some(300));
     }
@@ -115,12 +121,20 @@ mod tests {
     fn html_page_names_status_type_and_body() {
         let e = parse(&resp(502, "text/html", "<html><body>Bad gateway</body></html>"), "token request").unwrap_err();
         assert_eq!(e.code, ErrorCode::UnexpectedStatus);
-        assert!(e.message.contains("HTTP 502") && e.message.contains("text/html") && e.message.contains("<html>"), "{}", e.message);
+        assert!(
+            e.message.contains("HTTP 502") && e.message.contains("text/html") && e.message.contains("<html>"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn oauth_error_is_recognised_at_any_status() {
-        let e = parse(&resp(401, "application/json", r#"{"error":"invalid_client","error_description":"bad secret"}"#), "token request").unwrap_err();
+        let e = parse(
+            &resp(401, "application/json", r#"{"error":"invalid_client","error_description":"bad secret"}"#),
+            "token request",
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::OauthError);
         assert_eq!(e.oauth.as_ref().unwrap().error, "invalid_client");
         assert!(e.message.contains("invalid_client (bad secret)"));

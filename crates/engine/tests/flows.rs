@@ -38,7 +38,15 @@ async fn sign_in(authorize_url: &str, decision: &str) {
         format!("{origin}{}", &html[start..start + html[start..].find('"').unwrap()])
     };
     let page = b.get(authorize_url).send().await.unwrap().text().await.unwrap();
-    let page = b.post(action(&page)).form(&[("username", "carol"), ("password", "x")]).send().await.unwrap().text().await.unwrap();
+    let page = b
+        .post(action(&page))
+        .form(&[("username", "carol"), ("password", "x")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let resp = b.post(action(&page)).form(&[("decision", decision)]).send().await.unwrap();
     let location = resp.headers()["location"].to_str().unwrap().to_string();
     let _ = reqwest::get(location).await;
@@ -50,14 +58,23 @@ async fn follow(url: String) {
 }
 
 /// Runs an auth-code flow with a loopback listener; `user` acts on the authorization URL.
-async fn auth_code_run<F, Fut>(issuer: &str, scope: &str, user: F) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
+async fn auth_code_run<F, Fut>(
+    issuer: &str,
+    scope: &str,
+    user: F,
+) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
 where
     F: FnOnce(String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
     let mut rec = Recorder::new();
     let mut events = rec.subscribe();
-    let settings = AuthCodeSettings { client: client(issuer, "sandbox-app", scope), redirect_uri: None, pkce: PkceMethod::S256, login_timeout_secs: 10 };
+    let settings = AuthCodeSettings {
+        client: client(issuer, "sandbox-app", scope),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
     let lb = Loopback::bind(None).await.unwrap();
     let watcher = tokio::spawn(async move {
         let mut steps = vec![];
@@ -92,13 +109,17 @@ fn collect(mut events: UnboundedReceiver<FlowEvent>) -> tokio::task::JoinHandle<
 
 fn claims(jwt: &str) -> serde_json::Value {
     use base64::Engine;
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     let sb = inspector_sandbox::start(0).await.unwrap();
-    let (result, steps) = auth_code_run(&sb.issuer, "openid profile offline_access orders.read", |u| sign_in_owned(u, "allow")).await;
+    let (result, steps) =
+        auth_code_run(&sb.issuer, "openid profile offline_access orders.read", |u| sign_in_owned(u, "allow")).await;
     let tokens = result.expect("tokens");
     let id = claims(tokens.id_token.as_deref().expect("id_token for openid"));
     assert_eq!(id["sub"], "carol");
@@ -115,9 +136,13 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     settings.scope = None;
     let rec = Recorder::new();
     let old_refresh = tokens.refresh_token.clone().unwrap();
-    let refreshed = ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh.clone())).await.unwrap();
+    let refreshed =
+        ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh.clone()))
+            .await
+            .unwrap();
     assert_ne!(refreshed.refresh_token.as_deref(), Some(old_refresh.as_str()), "rotated");
-    let again = ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh)).await.unwrap_err();
+    let again =
+        ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh)).await.unwrap_err();
     assert_eq!(again.oauth.unwrap().error, "invalid_grant", "the rotated-out refresh token fails");
 
     let info = ops::userinfo(&http(), &rec, &settings, &Secret::new(refreshed.access_token.clone())).await.unwrap();
@@ -126,7 +151,8 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
 
     let mut service = ClientSettings::new(ProviderSource::Issuer { issuer: sb.issuer.clone() }, "sandbox-service");
     service.auth_method = inspector_engine::client_auth::AuthMethod::ClientSecretBasic;
-    let service_secrets = ClientSecrets { client_secret: Some(Secret::new("sandbox-service-secret")), private_key: None };
+    let service_secrets =
+        ClientSecrets { client_secret: Some(Secret::new("sandbox-service-secret")), private_key: None };
     let at = Secret::new(refreshed.access_token.clone());
     let active = ops::introspect(&http(), &rec, &service, &service_secrets, &at, Some("access_token")).await.unwrap();
     assert_eq!(active["active"], true);
@@ -199,7 +225,15 @@ async fn device_flow_against_the_sandbox() {
             if let FlowEvent::Action(UserAction::EnterUserCode { user_code, verification_uri, .. }) = ev {
                 assert_eq!(verification_uri, format!("{issuer}/device"));
                 let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-                let page = b.post(&verification_uri).form(&[("user_code", user_code.to_lowercase().replace('-', " ")), ("username", "dave".into())]).send().await.unwrap().text().await.unwrap();
+                let page = b
+                    .post(&verification_uri)
+                    .form(&[("user_code", user_code.to_lowercase().replace('-', " ")), ("username", "dave".into())])
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 let start = page.find("action=\"").unwrap() + 8;
                 let action = &page[start..start + page[start..].find('"').unwrap()];
                 b.post(format!("{issuer}{action}")).form(&[("decision", "allow")]).send().await.unwrap();
@@ -224,7 +258,12 @@ async fn device_polling_stops_when_the_code_expires() {
     drop(rec);
     assert_eq!(e.code, ErrorCode::Expired);
     assert!(e.message.contains("expires_in = 3 s"), "{}", e.message);
-    let steps: Vec<Step> = events.await.unwrap().into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect();
+    let steps: Vec<Step> = events
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None })
+        .collect();
     let polls = steps.iter().filter(|s| s.title.contains("authorization_pending")).count();
     assert!(polls >= 1, "each poll is a step");
     assert_eq!(steps.last().unwrap().title, "Device code expired");
@@ -239,7 +278,12 @@ async fn slow_down_adds_five_seconds_and_access_denied_stops() {
     let e = device::run(&http(), &rec, &settings, &ClientSecrets::default()).await.unwrap_err();
     drop(rec);
     assert_eq!(e.oauth.unwrap().error, "access_denied");
-    let steps: Vec<Step> = events.await.unwrap().into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect();
+    let steps: Vec<Step> = events
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None })
+        .collect();
     let slow = steps.iter().find(|s| s.title.contains("slow_down")).expect("slow_down step");
     assert!(slow.title.contains("interval raised to 6 s"), "{}", slow.title);
     let denied = steps.iter().find(|s| s.title.contains("access_denied")).expect("access_denied step");

@@ -18,7 +18,11 @@ const CODE_TTL: u64 = 120;
 /// Loopback redirect URIs only: http on 127.0.0.1, [::1] or localhost, any port and path.
 pub fn is_loopback_redirect(uri: &str) -> bool {
     match url::Url::parse(uri) {
-        Ok(u) => u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost")) && u.fragment().is_none(),
+        Ok(u) => {
+            u.scheme() == "http"
+                && matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"))
+                && u.fragment().is_none()
+        }
         Err(_) => false,
     }
 }
@@ -26,7 +30,10 @@ pub fn is_loopback_redirect(uri: &str) -> bool {
 fn redirect_with(state: &Shared, redirect_uri: &str, params: &[(&str, &str)], client_state: Option<&str>) -> Response {
     let mut url = match url::Url::parse(redirect_uri) {
         Ok(u) => u,
-        Err(_) => return (StatusCode::BAD_REQUEST, Html(pages::message("Invalid redirect URI", redirect_uri))).into_response(),
+        Err(_) => {
+            return (StatusCode::BAD_REQUEST, Html(pages::message("Invalid redirect URI", redirect_uri)))
+                .into_response();
+        }
     };
     {
         let mut q = url.query_pairs_mut();
@@ -51,7 +58,11 @@ pub async fn authorize(State(state): State<Shared>, Query(q): Query<HashMap<Stri
         return error_page(StatusCode::BAD_REQUEST, "Missing client_id", "The authorization request has no client_id.");
     };
     let Some(client) = state.clients.iter().find(|c| c.client_id == client_id) else {
-        return error_page(StatusCode::BAD_REQUEST, "Unknown client", &format!("No client {client_id:?} is registered here."));
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Unknown client",
+            &format!("No client {client_id:?} is registered here."),
+        );
     };
     let Some(redirect_uri) = get("redirect_uri").filter(|r| is_loopback_redirect(r)) else {
         return error_page(
@@ -70,14 +81,18 @@ pub async fn authorize(State(state): State<Shared>, Query(q): Query<HashMap<Stri
     if get("response_type").as_deref() != Some("code") {
         return fail("unsupported_response_type", "only response_type=code is supported");
     }
-    let scopes: Vec<String> = get("scope").unwrap_or_default().split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let scopes: Vec<String> =
+        get("scope").unwrap_or_default().split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
     if let Some(bad) = scopes.iter().find(|s| !client.scopes.contains(&s.as_str())) {
         return fail("invalid_scope", &format!("scope {bad:?} is not allowed for {client_id}"));
     }
     let method = get("code_challenge_method");
     let challenge = get("code_challenge");
     if client.client_secret.is_none() && challenge.is_none() {
-        return fail("invalid_request", "PKCE is required for public clients: send code_challenge (RFC 7636, RFC 9700 §2.1.1)");
+        return fail(
+            "invalid_request",
+            "PKCE is required for public clients: send code_challenge (RFC 7636, RFC 9700 §2.1.1)",
+        );
     }
     if let Some(m) = method.as_deref().filter(|m| !matches!(*m, "S256" | "plain")) {
         return fail("invalid_request", &format!("unsupported code_challenge_method {m:?}"));
@@ -97,23 +112,41 @@ pub async fn authorize(State(state): State<Shared>, Query(q): Query<HashMap<Stri
     Html(pages::login(&format!("/interaction/{id}/login"), &client_id)).into_response()
 }
 
-pub async fn login(State(state): State<Shared>, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> Response {
-    let username = f.get("username").map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| "alice".into());
+pub async fn login(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let username =
+        f.get("username").map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| "alice".into());
     let mut grants = state.grants.lock().unwrap();
     let Some(p) = grants.pending.get_mut(&id) else {
-        return error_page(StatusCode::BAD_REQUEST, "Login expired", "This sign-in is unknown or already finished; start the flow again.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Login expired",
+            "This sign-in is unknown or already finished; start the flow again.",
+        );
     };
     p.username = Some(username.clone());
     Html(pages::consent(&format!("/interaction/{id}/consent"), &p.client_id, &username, &p.scopes)).into_response()
 }
 
-pub async fn consent(State(state): State<Shared>, Path(id): Path<String>, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn consent(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
     let pending = state.grants.lock().unwrap().pending.remove(&id);
     let Some(p) = pending else {
         return error_page(StatusCode::BAD_REQUEST, "Consent expired", "This request is unknown or already finished.");
     };
     if f.get("decision").map(String::as_str) != Some("allow") {
-        return redirect_with(&state, &p.redirect_uri, &[("error", "access_denied"), ("error_description", "the user denied the request")], p.state.as_deref());
+        return redirect_with(
+            &state,
+            &p.redirect_uri,
+            &[("error", "access_denied"), ("error_description", "the user denied the request")],
+            p.state.as_deref(),
+        );
     }
     let code = random_token(24);
     let sub = p.username.clone().unwrap_or_else(|| "alice".into());

@@ -18,17 +18,32 @@ const DEVICE_TTL: u64 = 600;
 /// Shorter than RFC 8628's default of 5 s so demos and tests do not drag.
 pub const POLL_INTERVAL: u64 = 2;
 
-pub async fn device_authorization(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn device_authorization(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let client = match authenticate(&state, &headers, &form) {
         Ok(c) => c,
         Err(r) => return r,
     };
     if !client.grant_types.contains(&"urn:ietf:params:oauth:grant-type:device_code") {
-        return oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", &format!("{} may not use the device flow", client.client_id));
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            &format!("{} may not use the device flow", client.client_id),
+        );
     }
-    let scopes: Vec<String> = form.get("scope").map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+    let scopes: Vec<String> = form
+        .get("scope")
+        .map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
     if let Some(bad) = scopes.iter().find(|s| !client.scopes.contains(&s.as_str())) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &format!("scope {bad:?} is not allowed for {}", client.client_id));
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            &format!("scope {bad:?} is not allowed for {}", client.client_id),
+        );
     }
     let device_code = random_token(32);
     let user_code = new_user_code();
@@ -63,26 +78,45 @@ pub async fn entry_page(Query(q): Query<HashMap<String, String>>) -> Html<String
 
 pub async fn enter_code(State(state): State<Shared>, Form(f): Form<HashMap<String, String>>) -> Response {
     let code = f.get("user_code").cloned().unwrap_or_default();
-    let username = f.get("username").map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| "alice".into());
+    let username =
+        f.get("username").map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).unwrap_or_else(|| "alice".into());
     let mut grants = state.grants.lock().unwrap();
     let Some((_, dev)) = grants.device_by_user_code(&code) else {
-        return (StatusCode::BAD_REQUEST, Html(pages::device_entry("/device", &code, Some("That code is not known. Check the device and try again.")))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(pages::device_entry(
+                "/device",
+                &code,
+                Some("That code is not known. Check the device and try again."),
+            )),
+        )
+            .into_response();
     };
     if dev.status != DeviceStatus::Pending || dev.expires_at <= now() {
-        return (StatusCode::BAD_REQUEST, Html(pages::message("Code already used or expired", "Start again on your device."))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(pages::message("Code already used or expired", "Start again on your device.")),
+        )
+            .into_response();
     }
     dev.username = Some(username.clone());
     let action = format!("/device/{}/consent", normalize_user_code(&dev.user_code));
     Html(pages::consent(&action, &dev.client_id, &username, &dev.scopes)).into_response()
 }
 
-pub async fn consent(State(state): State<Shared>, Path(code): Path<String>, Form(f): Form<HashMap<String, String>>) -> Response {
+pub async fn consent(
+    State(state): State<Shared>,
+    Path(code): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
     let mut grants = state.grants.lock().unwrap();
     let Some((_, dev)) = grants.device_by_user_code(&code) else {
-        return (StatusCode::BAD_REQUEST, Html(pages::message("Unknown code", "Start again on your device."))).into_response();
+        return (StatusCode::BAD_REQUEST, Html(pages::message("Unknown code", "Start again on your device.")))
+            .into_response();
     };
     if dev.status != DeviceStatus::Pending {
-        return (StatusCode::BAD_REQUEST, Html(pages::message("Code already used", "Start again on your device."))).into_response();
+        return (StatusCode::BAD_REQUEST, Html(pages::message("Code already used", "Start again on your device.")))
+            .into_response();
     }
     if f.get("decision").map(String::as_str) == Some("allow") {
         dev.status = DeviceStatus::Approved(dev.username.clone().unwrap_or_else(|| "alice".into()));

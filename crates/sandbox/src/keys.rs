@@ -37,7 +37,8 @@ impl SigningKeys {
         let c = RsaPublicKeyComponents::<Vec<u8>>::from(rsa.public_key());
         let rsa_canon = json!({"e": B64.encode(&c.e), "kty": "RSA", "n": B64.encode(&c.n)});
         let point = ec.public_key().as_ref();
-        let ec_canon = json!({"crv": "P-256", "kty": "EC", "x": B64.encode(&point[1..33]), "y": B64.encode(&point[33..65])});
+        let ec_canon =
+            json!({"crv": "P-256", "kty": "EC", "x": B64.encode(&point[1..33]), "y": B64.encode(&point[33..65])});
         let mut rsa_jwk = rsa_canon.clone();
         rsa_jwk["kid"] = json!(thumbprint(&rsa_canon));
         rsa_jwk["alg"] = json!("RS256");
@@ -60,7 +61,8 @@ impl SigningKeys {
 
     /// A compact JWS of `claims` with `typ` in the header.
     pub fn sign(&self, alg: Alg, typ: &str, claims: &Value) -> String {
-        let header = json!({"alg": if alg == Alg::RS256 { "RS256" } else { "ES256" }, "kid": self.kid(alg), "typ": typ});
+        let header =
+            json!({"alg": if alg == Alg::RS256 { "RS256" } else { "ES256" }, "kid": self.kid(alg), "typ": typ});
         let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
         let sig = match alg {
             Alg::RS256 => {
@@ -94,7 +96,9 @@ mod tests {
                 Alg::RS256 => {
                     let n = B64.decode(jwk["n"].as_str().unwrap()).unwrap();
                     let e = B64.decode(jwk["e"].as_str().unwrap()).unwrap();
-                    RsaPublicKeyComponents { n: &n[..], e: &e[..] }.verify(&RSA_PKCS1_2048_8192_SHA256, input.as_bytes(), &sig).is_ok()
+                    RsaPublicKeyComponents { n: &n[..], e: &e[..] }
+                        .verify(&RSA_PKCS1_2048_8192_SHA256, input.as_bytes(), &sig)
+                        .is_ok()
                 }
                 Alg::ES256 => {
                     let mut point = vec![4u8];

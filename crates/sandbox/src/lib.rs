@@ -55,7 +55,12 @@ pub async fn start(port: u16) -> std::io::Result<Sandbox> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let issuer = format!("http://{addr}");
-    let state: Shared = Arc::new(State { issuer: issuer.clone(), keys: keys::SigningKeys::generate(), clients: demo_clients(), grants: Default::default() });
+    let state: Shared = Arc::new(State {
+        issuer: issuer.clone(),
+        keys: keys::SigningKeys::generate(),
+        clients: demo_clients(),
+        grants: Default::default(),
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);
     tokio::spawn(async move {

@@ -14,21 +14,30 @@ use crate::Shared;
 use crate::grants::{TokenRecord, now};
 use crate::token::{authenticate, display_name};
 
-pub async fn revoke(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn revoke(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let client = match authenticate(&state, &headers, &form) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let token = form.get("token").cloned().unwrap_or_default();
     if let Some(rec) = state.grants.lock().unwrap().tokens.get_mut(&token)
-        && rec.client_id == client.client_id {
-            rec.active = false;
-        }
+        && rec.client_id == client.client_id
+    {
+        rec.active = false;
+    }
     // RFC 7009 §2.2: 200 whether or not the token was known.
     StatusCode::OK.into_response()
 }
 
-pub async fn introspect(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn introspect(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if let Err(r) = authenticate(&state, &headers, &form) {
         return r;
     }
@@ -71,17 +80,37 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
         return Err(challenge(StatusCode::UNAUTHORIZED, realm, None, None));
     };
     let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
-        return Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_request", "use the Bearer scheme")), None));
+        return Err(challenge(
+            StatusCode::UNAUTHORIZED,
+            realm,
+            Some(("invalid_request", "use the Bearer scheme")),
+            None,
+        ));
     };
     let grants = state.grants.lock().unwrap();
     match grants.tokens.get(token.trim()) {
-        Some(r) if r.kind != "access_token" => {
-            Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "this is not an access token")), None))
+        Some(r) if r.kind != "access_token" => Err(challenge(
+            StatusCode::UNAUTHORIZED,
+            realm,
+            Some(("invalid_token", "this is not an access token")),
+            None,
+        )),
+        Some(r) if !r.active => Err(challenge(
+            StatusCode::UNAUTHORIZED,
+            realm,
+            Some(("invalid_token", "the access token was revoked")),
+            None,
+        )),
+        Some(r) if r.expires_at <= now() => {
+            Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "the access token expired")), None))
         }
-        Some(r) if !r.active => Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "the access token was revoked")), None)),
-        Some(r) if r.expires_at <= now() => Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "the access token expired")), None)),
         Some(r) => Ok(r.clone()),
-        None => Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "the access token is unknown to this server")), None)),
+        None => Err(challenge(
+            StatusCode::UNAUTHORIZED,
+            realm,
+            Some(("invalid_token", "the access token is unknown to this server")),
+            None,
+        )),
     }
 }
 
@@ -91,7 +120,12 @@ pub async fn userinfo(State(state): State<Shared>, headers: HeaderMap) -> Respon
         Err(r) => return r,
     };
     if !rec.scopes.iter().any(|s| s == "openid") {
-        return challenge(StatusCode::FORBIDDEN, "sandbox", Some(("insufficient_scope", "userinfo needs the openid scope")), Some("openid"));
+        return challenge(
+            StatusCode::FORBIDDEN,
+            "sandbox",
+            Some(("insufficient_scope", "userinfo needs the openid scope")),
+            Some("openid"),
+        );
     }
     let mut body = json!({"sub": rec.sub});
     if rec.scopes.iter().any(|s| s == "profile") {
@@ -134,7 +168,10 @@ pub async fn list_orders(State(state): State<Shared>, headers: HeaderMap) -> Res
 
 pub async fn create_order(State(state): State<Shared>, headers: HeaderMap) -> Response {
     match require_scope(&state, &headers, "orders.write") {
-        Ok(rec) => (StatusCode::CREATED, axum::Json(json!({"id": "A-1003", "status": "created", "caller": {"sub": rec.sub}}))).into_response(),
+        Ok(rec) => {
+            (StatusCode::CREATED, axum::Json(json!({"id": "A-1003", "status": "created", "caller": {"sub": rec.sub}})))
+                .into_response()
+        }
         Err(r) => r,
     }
 }

@@ -47,18 +47,34 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>
 }
 
 /// Finds and authenticates the client, or says exactly why not.
-pub fn authenticate<'a>(state: &'a Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<&'a DemoClient, Response> {
+pub fn authenticate<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<&'a DemoClient, Response> {
     let basic = basic_credentials(headers);
     let body_secret = form.get("client_secret");
     if basic.is_some() && body_secret.is_some() {
-        return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client authenticated with more than one method (RFC 6749 §2.3)"));
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client authenticated with more than one method (RFC 6749 §2.3)",
+        ));
     }
     let (id, secret, used_basic) = match basic {
         Some(Ok((id, secret))) => (id, Some(secret), true),
-        Some(Err(())) => return Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "malformed Basic authorization header")),
+        Some(Err(())) => {
+            return Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "malformed Basic authorization header"));
+        }
         None => match form.get("client_id") {
             Some(id) => (id.clone(), body_secret.cloned(), false),
-            None => return Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "no client authentication and no client_id")),
+            None => {
+                return Err(oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "no client authentication and no client_id",
+                ));
+            }
         },
     };
     let status = if used_basic { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
@@ -68,15 +84,25 @@ pub fn authenticate<'a>(state: &'a Shared, headers: &HeaderMap, form: &HashMap<S
         .find(|c| c.client_id == id)
         .ok_or_else(|| oauth_error(status, "invalid_client", &format!("unknown client {id:?}")))?;
     match (client.client_secret, secret.as_deref()) {
-        (Some(expected), Some(given)) if aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok() => Ok(client),
+        (Some(expected), Some(given))
+            if aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok() =>
+        {
+            Ok(client)
+        }
         (Some(_), Some(_)) => Err(oauth_error(status, "invalid_client", "client secret does not match")),
-        (Some(_), None) => Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "confidential client must authenticate")),
+        (Some(_), None) => {
+            Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "confidential client must authenticate"))
+        }
         (None, None) => Ok(client),
         (None, Some(_)) => Err(oauth_error(status, "invalid_client", "public client must not send a secret")),
     }
 }
 
-pub async fn token(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn token(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let client = match authenticate(&state, &headers, &form) {
         Ok(c) => c,
         Err(resp) => return resp,
@@ -86,14 +112,20 @@ pub async fn token(State(state): State<Shared>, headers: HeaderMap, Form(form): 
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "missing grant_type");
     }
     if !client.grant_types.contains(&grant) {
-        return oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", &format!("{} may not use {grant}", client.client_id));
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            &format!("{} may not use {grant}", client.client_id),
+        );
     }
     match grant {
         "client_credentials" => client_credentials(&state, client, &form),
         "authorization_code" => authorization_code(&state, client, &form),
         "refresh_token" => refresh_token(&state, client, &form),
         "urn:ietf:params:oauth:grant-type:device_code" => device_code(&state, client, &form),
-        other => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("{other} is not supported yet")),
+        other => {
+            oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("{other} is not supported yet"))
+        }
     }
 }
 
@@ -106,7 +138,11 @@ fn granted_scopes(client: &DemoClient, requested: Option<&String>) -> Result<Vec
         match client.scopes.iter().find(|&&allowed| allowed == s) {
             Some(&allowed) => out.push(allowed),
             None => {
-                return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &format!("scope {s:?} is not allowed for {}", client.client_id)));
+                return Err(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    &format!("scope {s:?} is not allowed for {}", client.client_id),
+                ));
             }
         }
     }
@@ -139,7 +175,14 @@ pub fn issue(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonc
         "scope": scope,
     });
     let mut grants = state.grants.lock().unwrap();
-    let record = |kind, ttl| TokenRecord { client_id: client_id.into(), sub: sub.into(), scopes: scopes.to_vec(), expires_at: iat + ttl, active: true, kind };
+    let record = |kind, ttl| TokenRecord {
+        client_id: client_id.into(),
+        sub: sub.into(),
+        scopes: scopes.to_vec(),
+        expires_at: iat + ttl,
+        active: true,
+        kind,
+    };
     grants.tokens.insert(access.clone(), record("access_token", ACCESS_TOKEN_TTL));
     if scopes.iter().any(|s| s == "offline_access") {
         let refresh = random_token(32);
@@ -153,7 +196,15 @@ pub fn issue(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonc
 }
 
 /// OIDC Core §2 ID token with `at_hash` (§3.1.3.6) and profile claims for granted scopes.
-fn id_token(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonce: Option<&str>, access: &str, iat: u64) -> String {
+fn id_token(
+    state: &Shared,
+    client_id: &str,
+    sub: &str,
+    scopes: &[String],
+    nonce: Option<&str>,
+    access: &str,
+    iat: u64,
+) -> String {
     let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access.as_bytes());
     let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]);
     let mut claims = json!({
@@ -217,8 +268,14 @@ fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String
     if let Some(challenge) = &issued.auth.code_challenge {
         let method = issued.auth.code_challenge_method.as_deref().unwrap_or("plain");
         match form.get("code_verifier") {
-            None => return bad("code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)"),
-            Some(v) if !pkce_ok(method, challenge, v) => return bad(&format!("PKCE verification failed: the code_verifier does not match the {method} code_challenge")),
+            None => {
+                return bad("code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)");
+            }
+            Some(v) if !pkce_ok(method, challenge, v) => {
+                return bad(&format!(
+                    "PKCE verification failed: the code_verifier does not match the {method} code_challenge"
+                ));
+            }
             Some(_) => {}
         }
     }
@@ -230,10 +287,18 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
     let record = {
         let mut grants = state.grants.lock().unwrap();
         let Some(rec) = grants.active(&token).filter(|r| r.kind == "refresh_token").cloned() else {
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token is unknown, revoked, expired, or already rotated");
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the refresh token is unknown, revoked, expired, or already rotated",
+            );
         };
         if rec.client_id != client.client_id {
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token was issued to another client");
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the refresh token was issued to another client",
+            );
         }
         // Rotation (RFC 9700 §4.14.2): the used refresh token stops working.
         if let Some(r) = grants.tokens.get_mut(&token) {
@@ -245,7 +310,11 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
         Some(req) => {
             let asked: Vec<String> = req.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
             if let Some(extra) = asked.iter().find(|s| !record.scopes.contains(s)) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &format!("scope {extra:?} was not granted originally"));
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    &format!("scope {extra:?} was not granted originally"),
+                );
             }
             asked
         }

@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::Router;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -58,7 +58,11 @@ pub fn router() -> Router<Shared> {
 /// Device codes already polled once, for `device-slow-down`.
 static POLLED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-async fn authorize(State(s): State<Shared>, Path(kind): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn authorize(
+    State(s): State<Shared>,
+    Path(kind): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(redirect) = q.get("redirect_uri").and_then(|r| url::Url::parse(r).ok()) else {
         return (StatusCode::BAD_REQUEST, "redirect_uri required").into_response();
     };
@@ -66,7 +70,9 @@ async fn authorize(State(s): State<Shared>, Path(kind): Path<String>, Query(q): 
     let state = q.get("state").cloned().unwrap_or_default();
     let params: Vec<(&str, String)> = match kind.as_str() {
         "wrong-state" => vec![("code", "trouble-code".into()), ("state", "forged-state".into()), ("iss", issuer)],
-        "wrong-iss" => vec![("code", "trouble-code".into()), ("state", state), ("iss", "https://attacker.example".into())],
+        "wrong-iss" => {
+            vec![("code", "trouble-code".into()), ("state", state), ("iss", "https://attacker.example".into())]
+        }
         "callback-error" => vec![
             ("error", "access_denied".into()),
             ("error_description", "The user cancelled the sign-in".into()),
@@ -102,8 +108,12 @@ async fn discovery(State(s): State<Shared>, Path(kind): Path<String>) -> Respons
             "<!doctype html><html><head><title>Welcome</title></head><body>Sign in to continue</body></html>",
         )
             .into_response(),
-        "redirect-loop" => Redirect::temporary(&format!("/trouble/{kind}/.well-known/openid-configuration")).into_response(),
-        "no-token-endpoint" => axum::Json(json!({"issuer": issuer, "jwks_uri": format!("{}/jwks", s.issuer)})).into_response(),
+        "redirect-loop" => {
+            Redirect::temporary(&format!("/trouble/{kind}/.well-known/openid-configuration")).into_response()
+        }
+        "no-token-endpoint" => {
+            axum::Json(json!({"issuer": issuer, "jwks_uri": format!("{}/jwks", s.issuer)})).into_response()
+        }
         k if KINDS.contains(&k) => axum::Json(json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{issuer}/authorize"),
@@ -138,7 +148,9 @@ async fn token(Path(kind): Path<String>, Form(form): Form<HashMap<String, String
         )
             .into_response(),
         "token-500" => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
-        "token-invalid-json" => ([(header::CONTENT_TYPE, "application/json")], "{\"access_token\": \"abc\",").into_response(),
+        "token-invalid-json" => {
+            ([(header::CONTENT_TYPE, "application/json")], "{\"access_token\": \"abc\",").into_response()
+        }
         "token-no-access-token" => axum::Json(json!({"token_type": "Bearer", "expires_in": 60})).into_response(),
         "token-slow" => {
             tokio::time::sleep(Duration::from_secs(30)).await;

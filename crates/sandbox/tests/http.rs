@@ -6,7 +6,8 @@ use serde_json::Value;
 async fn client_credentials_issues_an_rfc9068_token() {
     let sb = inspector_sandbox::start(0).await.unwrap();
     let http = reqwest::Client::new();
-    let meta: Value = http.get(format!("{}/.well-known/openid-configuration", sb.issuer)).send().await.unwrap().json().await.unwrap();
+    let meta: Value =
+        http.get(format!("{}/.well-known/openid-configuration", sb.issuer)).send().await.unwrap().json().await.unwrap();
     assert_eq!(meta["issuer"], sb.issuer);
     let token_url = meta["token_endpoint"].as_str().unwrap();
     let resp = http
@@ -24,7 +25,9 @@ async fn client_credentials_issues_an_rfc9068_token() {
     let parts: Vec<&str> = at.split('.').collect();
     assert_eq!(parts.len(), 3);
     use base64::Engine;
-    let dec = |s: &str| -> Value { serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap() };
+    let dec = |s: &str| -> Value {
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap()
+    };
     let (header, claims) = (dec(parts[0]), dec(parts[1]));
     assert_eq!(header["typ"], "at+jwt");
     for claim in ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"] {
@@ -57,7 +60,9 @@ async fn wrong_secret_and_wrong_scope_are_refused() {
     let resp = http
         .post(format!("{}/token", sb.issuer))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=sandbox-service&client_secret=sandbox-service-secret&scope=openid")
+        .body(
+            "grant_type=client_credentials&client_id=sandbox-service&client_secret=sandbox-service-secret&scope=openid",
+        )
         .send()
         .await
         .unwrap();

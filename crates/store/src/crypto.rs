@@ -42,9 +42,13 @@ impl Sealer {
 
     pub fn open(&self, purpose: &str, blob: &[u8]) -> Result<Vec<u8>> {
         if blob.len() < 1 + NONCE_LEN + 16 || blob[0] != VERSION {
-            return Err(StoreError::Unseal(format!("expected a sealed {purpose} (version {VERSION}), got {} bytes", blob.len())));
+            return Err(StoreError::Unseal(format!(
+                "expected a sealed {purpose} (version {VERSION}), got {} bytes",
+                blob.len()
+            )));
         }
-        let nonce: [u8; NONCE_LEN] = blob[1..1 + NONCE_LEN].try_into().map_err(|_| StoreError::Unseal("short nonce".into()))?;
+        let nonce: [u8; NONCE_LEN] =
+            blob[1..1 + NONCE_LEN].try_into().map_err(|_| StoreError::Unseal("short nonce".into()))?;
         let nonce = XNonce::from(nonce);
         let aad = aad(purpose);
         self.cipher

@@ -15,9 +15,20 @@ use serde_json::Value;
 
 use crate::{Result, SessionRecord, SessionSummary, Store, View};
 
-const VOLATILE_PARAMS: &[&str] = &["state", "nonce", "code", "code_verifier", "code_challenge", "client_assertion", "jti", "device_code", "user_code"];
+const VOLATILE_PARAMS: &[&str] = &[
+    "state",
+    "nonce",
+    "code",
+    "code_verifier",
+    "code_challenge",
+    "client_assertion",
+    "jti",
+    "device_code",
+    "user_code",
+];
 const VOLATILE_CLAIMS: &[&str] = &["iat", "exp", "nbf", "jti", "auth_time", "nonce", "at_hash", "c_hash", "sid"];
-const TOKEN_MEMBERS: &[&str] = &["access_token", "refresh_token", "id_token", "device_code", "user_code", "verification_uri_complete"];
+const TOKEN_MEMBERS: &[&str] =
+    &["access_token", "refresh_token", "id_token", "device_code", "user_code", "verification_uri_complete"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +99,9 @@ impl Store {
 
 fn step_ref(s: &Step) -> StepRef {
     let (method, url, http_status) = match &s.kind {
-        StepKind::Http { request, response } => (Some(request.method.clone()), Some(request.url.clone()), response.as_ref().map(|r| r.status)),
+        StepKind::Http { request, response } => {
+            (Some(request.method.clone()), Some(request.url.clone()), response.as_ref().map(|r| r.status))
+        }
         StepKind::Local { .. } => (None, None, None),
     };
     StepRef { seq: s.seq, title: s.title.clone(), status: s.status, method, url, http_status }
@@ -98,7 +111,8 @@ fn step_ref(s: &Step) -> StepRef {
 fn key(s: &Step) -> String {
     match &s.kind {
         StepKind::Http { request, .. } => {
-            let path = url::Url::parse(&request.url).map(|u| u.path().to_string()).unwrap_or_else(|_| request.url.clone());
+            let path =
+                url::Url::parse(&request.url).map(|u| u.path().to_string()).unwrap_or_else(|_| request.url.clone());
             format!("{} {path}", request.method)
         }
         StepKind::Local { .. } => {
@@ -160,12 +174,16 @@ fn params(s: &Step) -> BTreeMap<String, Value> {
             }
         }
     }
-    map.into_iter().filter(|(k, _)| !VOLATILE_PARAMS.contains(&k.as_str())).map(|(k, v)| (k, Value::String(v.join(", ")))).collect()
+    map.into_iter()
+        .filter(|(k, _)| !VOLATILE_PARAMS.contains(&k.as_str()))
+        .map(|(k, v)| (k, Value::String(v.join(", "))))
+        .collect()
 }
 
 fn auth_scheme(s: &Step) -> Option<Value> {
     let StepKind::Http { request, .. } = &s.kind else { return None };
-    crate::export::header(&request.headers, "authorization").map(|v| Value::String(v.split(' ').next().unwrap_or_default().to_string()))
+    crate::export::header(&request.headers, "authorization")
+        .map(|v| Value::String(v.split(' ').next().unwrap_or_default().to_string()))
 }
 
 fn response_json(s: &Step) -> Option<serde_json::Map<String, Value>> {
@@ -197,7 +215,9 @@ fn step_differences(l: &Step, r: &Step) -> Vec<Difference> {
     differ(&mut out, Aspect::StepStatus, "status", word(l), word(r));
     let err = |s: &Step| s.error.as_ref().map(|e| Value::String(format!("{}: {}", code_word(e.code), e.message)));
     differ(&mut out, Aspect::Error, "error", err(l), err(r));
-    let (StepKind::Http { request: lq, response: lr }, StepKind::Http { request: rq, response: rr }) = (&l.kind, &r.kind) else {
+    let (StepKind::Http { request: lq, response: lr }, StepKind::Http { request: rq, response: rr }) =
+        (&l.kind, &r.kind)
+    else {
         return out;
     };
     let base = |u: &str| u.split('?').next().unwrap_or_default().to_string();
@@ -210,8 +230,18 @@ fn step_differences(l: &Step, r: &Step) -> Vec<Difference> {
         differ(&mut out, Aspect::RequestParam, n, lp.get(n).cloned(), rp.get(n).cloned());
     }
     differ(&mut out, Aspect::RequestHeader, "authorization (scheme)", auth_scheme(l), auth_scheme(r));
-    differ(&mut out, Aspect::HttpStatus, "status", lr.as_ref().map(|x| x.status.into()), rr.as_ref().map(|x| x.status.into()));
-    let ct = |x: &Option<inspector_engine::step::HttpResponse>| x.as_ref().and_then(|x| x.content_type()).map(|c| Value::String(c.split(';').next().unwrap_or_default().trim().to_string()));
+    differ(
+        &mut out,
+        Aspect::HttpStatus,
+        "status",
+        lr.as_ref().map(|x| x.status.into()),
+        rr.as_ref().map(|x| x.status.into()),
+    );
+    let ct = |x: &Option<inspector_engine::step::HttpResponse>| {
+        x.as_ref()
+            .and_then(|x| x.content_type())
+            .map(|c| Value::String(c.split(';').next().unwrap_or_default().trim().to_string()))
+    };
     differ(&mut out, Aspect::ResponseHeader, "content-type", ct(lr), ct(rr));
     let (lj, rj) = (response_json(l).unwrap_or_default(), response_json(r).unwrap_or_default());
     let names: std::collections::BTreeSet<&String> = lj.keys().chain(rj.keys()).collect();
@@ -238,7 +268,13 @@ pub fn compare(l: &SessionRecord, r: &SessionRecord) -> SessionDiff {
     let (ls, rs) = (&l.summary, &r.summary);
     differ(&mut session, Aspect::Outcome, "outcome", Some(ls.outcome.clone().into()), Some(rs.outcome.clone().into()));
     differ(&mut session, Aspect::Flow, "flow", Some(ls.flow.clone().into()), Some(rs.flow.clone().into()));
-    differ(&mut session, Aspect::Provider, "provider", Some(ls.provider.clone().into()), Some(rs.provider.clone().into()));
+    differ(
+        &mut session,
+        Aspect::Provider,
+        "provider",
+        Some(ls.provider.clone().into()),
+        Some(rs.provider.clone().into()),
+    );
     differ(&mut session, Aspect::Client, "client", Some(ls.client.clone().into()), Some(rs.client.clone().into()));
     let err = |rec: &SessionRecord| rec.error.as_ref().map(|e| Value::String(e.message.clone()));
     differ(&mut session, Aspect::Error, "error", err(l), err(r));
@@ -257,12 +293,17 @@ pub fn compare(l: &SessionRecord, r: &SessionRecord) -> SessionDiff {
         }
         if pi < l.steps.len() && pj < r.steps.len() {
             let differences = step_differences(&l.steps[pi], &r.steps[pj]);
-            steps.push(StepDiff { left: Some(step_ref(&l.steps[pi])), right: Some(step_ref(&r.steps[pj])), differences });
+            steps.push(StepDiff {
+                left: Some(step_ref(&l.steps[pi])),
+                right: Some(step_ref(&r.steps[pj])),
+                differences,
+            });
             i = pi + 1;
             j = pj + 1;
         }
     }
-    let same = session.is_empty() && steps.iter().all(|s| s.left.is_some() && s.right.is_some() && s.differences.is_empty());
+    let same =
+        session.is_empty() && steps.iter().all(|s| s.left.is_some() && s.right.is_some() && s.differences.is_empty());
     SessionDiff { left: ls.clone(), right: rs.clone(), session, steps, same }
 }
 

@@ -59,7 +59,10 @@ impl Store {
     }
 
     pub async fn restore(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("UPDATE sessions SET deleted_ms = NULL WHERE id = ? AND deleted_ms IS NOT NULL").bind(id).execute(&self.pool).await?;
+        let done = sqlx::query("UPDATE sessions SET deleted_ms = NULL WHERE id = ? AND deleted_ms IS NOT NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(id));
         }
@@ -70,7 +73,11 @@ impl Store {
     /// returns how many.
     pub async fn purge_deleted(&self, before_ms: i64) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sessions WHERE deleted_ms IS NOT NULL AND deleted_ms < ?").bind(before_ms).fetch_all(&mut *tx).await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE deleted_ms IS NOT NULL AND deleted_ms < ?")
+                .bind(before_ms)
+                .fetch_all(&mut *tx)
+                .await?;
         for id in &ids {
             sqlx::query("DELETE FROM search WHERE rowid BETWEEN ? AND ?")
                 .bind(search::rowid(*id, search::META))
@@ -85,13 +92,33 @@ impl Store {
 
     /// Rewrites the search row of the session's own text after a change to it.
     pub(crate) async fn reindex_meta(&self, id: i64) -> Result<()> {
-        let Some(row) = sqlx::query("SELECT title, flow, provider, client, tags, notes, error FROM sessions WHERE id = ?").bind(id).fetch_optional(&self.pool).await? else {
+        let Some(row) =
+            sqlx::query("SELECT title, flow, provider, client, tags, notes, error FROM sessions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
             return Ok(());
         };
         let tags: Vec<String> = serde_json::from_str(&row.get::<String, _>(4)).unwrap_or_default();
-        let error = row.get::<Option<String>, _>(6).and_then(|e| serde_json::from_str::<inspector_engine::FlowError>(&e).ok()).map(|e| e.message);
-        let text = search::meta_text(&row.get::<String, _>(0), &row.get::<String, _>(1), &row.get::<String, _>(2), &row.get::<String, _>(3), &tags, &row.get::<String, _>(5), error.as_deref());
-        sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)").bind(search::rowid(id, search::META)).bind(text).execute(&self.pool).await?;
+        let error = row
+            .get::<Option<String>, _>(6)
+            .and_then(|e| serde_json::from_str::<inspector_engine::FlowError>(&e).ok())
+            .map(|e| e.message);
+        let text = search::meta_text(
+            &row.get::<String, _>(0),
+            &row.get::<String, _>(1),
+            &row.get::<String, _>(2),
+            &row.get::<String, _>(3),
+            &tags,
+            &row.get::<String, _>(5),
+            error.as_deref(),
+        );
+        sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")
+            .bind(search::rowid(id, search::META))
+            .bind(text)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

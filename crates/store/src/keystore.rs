@@ -34,9 +34,15 @@ pub enum KeySource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyLocation {
-    Keychain { service: String, account: String },
+    Keychain {
+        service: String,
+        account: String,
+    },
     /// `created` is true when this open made the file.
-    File { path: PathBuf, created: bool },
+    File {
+        path: PathBuf,
+        created: bool,
+    },
 }
 
 impl std::fmt::Display for KeyLocation {
@@ -108,7 +114,9 @@ async fn keychain() -> Result<([u8; 32], KeyLocation)> {
                 entry.set_password(&B64.encode(key)).map_err(|e| e.to_string())?;
                 // Some stores accept a write they do not keep; only a key read back is trusted.
                 let back = entry.get_password().map_err(|e| e.to_string())?;
-                (decode(&back) == Some(key)).then_some(key).ok_or_else(|| "the keychain did not keep the key".to_string())
+                (decode(&back) == Some(key))
+                    .then_some(key)
+                    .ok_or_else(|| "the keychain did not keep the key".to_string())
             }
             Err(e) => Err(e.to_string()),
         }
@@ -127,20 +135,26 @@ fn file_key(path: &Path) -> Result<([u8; 32], KeyLocation)> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let key = decode(&text).ok_or_else(|| {
-                StoreError::Key(format!("{} is not a key file of this app (expected 32 bytes in base64 on one line)", path.display()))
+                StoreError::Key(format!(
+                    "{} is not a key file of this app (expected 32 bytes in base64 on one line)",
+                    path.display()
+                ))
             })?;
             Ok((key, KeyLocation::File { path: path.into(), created: false }))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Key(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Key(format!("cannot create {}: {e}", dir.display())))?;
             }
             let key = crate::crypto::generate_key();
             let mut opts = std::fs::OpenOptions::new();
             opts.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts.open(path).map_err(|e| StoreError::Key(format!("cannot create the key file {}: {e}", path.display())))?;
+            let mut f = opts
+                .open(path)
+                .map_err(|e| StoreError::Key(format!("cannot create the key file {}: {e}", path.display())))?;
             writeln!(f, "{}", B64.encode(key))
                 .and_then(|_| f.sync_all())
                 .map_err(|e| StoreError::Key(format!("cannot write the key file {}: {e}", path.display())))?;

@@ -45,15 +45,25 @@ use sqlx::sqlite::SqlitePool;
 pub enum StoreError {
     #[error("cannot open the session database {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
-    #[error("{path} is not a SQLite database (expected a session database of OAuth Flow Inspector); it was left untouched")]
+    #[error(
+        "{path} is not a SQLite database (expected a session database of OAuth Flow Inspector); it was left untouched"
+    )]
     NotADatabase { path: PathBuf },
-    #[error("{path} is damaged (SQLite says: {detail}); it was left untouched — restore it from a backup or move it away")]
+    #[error(
+        "{path} is damaged (SQLite says: {detail}); it was left untouched — restore it from a backup or move it away"
+    )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("{path} is a SQLite database of another program (it has the tables {tables}, not the sessions of OAuth Flow Inspector); it was left untouched")]
+    #[error(
+        "{path} is a SQLite database of another program (it has the tables {tables}, not the sessions of OAuth Flow Inspector); it was left untouched"
+    )]
     Foreign { path: PathBuf, tables: String },
-    #[error("{path} was created by a newer version of OAuth Flow Inspector (schema {found}, this version knows up to {known}); update the app — the file was left untouched")]
+    #[error(
+        "{path} was created by a newer version of OAuth Flow Inspector (schema {found}, this version knows up to {known}); update the app — the file was left untouched"
+    )]
     NewerVersion { path: PathBuf, found: i64, known: i64 },
-    #[error("the session database {path} is locked by another program (it stayed busy for {waited_ms} ms); close it and try again")]
+    #[error(
+        "the session database {path} is locked by another program (it stayed busy for {waited_ms} ms); close it and try again"
+    )]
     Locked { path: PathBuf, waited_ms: u128 },
     #[error("cannot prepare the session database {path} (is it a database of this app?): {source}")]
     Migrate { path: PathBuf, source: sqlx::migrate::MigrateError },
@@ -61,7 +71,9 @@ pub enum StoreError {
     Folder { path: PathBuf, source: std::io::Error },
     #[error("the encryption key: {0}")]
     Key(String),
-    #[error("the secrets of {path} were sealed with another key than the one in {key}; point OAUTH_INSPECTOR_KEY_FILE at the key file that belongs to this database")]
+    #[error(
+        "the secrets of {path} were sealed with another key than the one in {key}; point OAUTH_INSPECTOR_KEY_FILE at the key file that belongs to this database"
+    )]
     WrongKey { path: PathBuf, key: String },
     #[error("a sealed value of the session database cannot be opened ({0}); the database or its key was changed")]
     Unseal(String),
@@ -236,7 +248,9 @@ impl Store {
     /// reachable), a sentence saying so; `None` ever after, and for keychain keys. Fronts show it.
     pub async fn take_key_notice(&self) -> Result<Option<String>> {
         let KeyLocation::File { path, .. } = &self.key_location else { return Ok(None) };
-        let shown = sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_notice_shown', 1)").execute(&self.pool).await?;
+        let shown = sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_notice_shown', 1)")
+            .execute(&self.pool)
+            .await?;
         Ok((shown.rows_affected() == 1).then(|| {
             format!(
                 "note: no OS keychain is reachable, so the key that encrypts the secrets of {} is kept in {} (readable by you only); keep the two together — without the key, saved secrets cannot be read",

@@ -76,7 +76,8 @@ impl Store {
         sqlx::query("ROLLBACK").execute(&mut *conn).await?;
         drop(conn);
 
-        let check: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'key_check'").fetch_optional(&pool).await?;
+        let check: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'key_check'").fetch_optional(&pool).await?;
         let (key, key_location) = keystore::load(path, &options.key, check.is_some()).await?;
         let sealer = Sealer::new(&key);
         match check {
@@ -100,12 +101,14 @@ impl Store {
     /// Rows from schema 1 hold whole steps and tokens in the clear: seal them, keep the redacted
     /// copy, index it. Runs once; a flag in `meta` records that it is done.
     async fn seal_schema1_rows(&self) -> Result<()> {
-        let done: Option<i64> = sqlx::query_scalar("SELECT 1 FROM meta WHERE key = 'schema1_sealed'").fetch_optional(&self.pool).await?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM meta WHERE key = 'schema1_sealed'").fetch_optional(&self.pool).await?;
         if done.is_some() {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        let steps = sqlx::query("SELECT session_id, seq, data FROM steps WHERE sealed IS NULL").fetch_all(&mut *tx).await?;
+        let steps =
+            sqlx::query("SELECT session_id, seq, data FROM steps WHERE sealed IS NULL").fetch_all(&mut *tx).await?;
         for row in steps {
             let (sid, seq, data): (i64, i64, String) = (row.get(0), row.get(1), row.get(2));
             let Ok(step) = serde_json::from_str::<Step>(&data) else { continue };
@@ -124,10 +127,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let sessions = sqlx::query("SELECT id, tokens, title, flow, provider, client, tags, notes, error FROM sessions").fetch_all(&mut *tx).await?;
+        let sessions =
+            sqlx::query("SELECT id, tokens, title, flow, provider, client, tags, notes, error FROM sessions")
+                .fetch_all(&mut *tx)
+                .await?;
         for row in sessions {
             let id: i64 = row.get(0);
-            if let Some(tokens) = row.get::<Option<String>, _>(1).and_then(|t| serde_json::from_str::<TokenSet>(&t).ok()) {
+            if let Some(tokens) =
+                row.get::<Option<String>, _>(1).and_then(|t| serde_json::from_str::<TokenSet>(&t).ok())
+            {
                 sqlx::query("UPDATE sessions SET tokens = ?, tokens_sealed = ? WHERE id = ? AND tokens_sealed IS NULL")
                     .bind(serde_json::to_string(&redact::tokens(&tokens))?)
                     .bind(self.sealer.seal_json("tokens", &tokens)?)
@@ -137,8 +145,19 @@ impl Store {
                 crate::write::index_tokens(&mut tx, id, &redact::tokens(&tokens)).await?;
             }
             let tags: Vec<String> = serde_json::from_str(&row.get::<String, _>(6)).unwrap_or_default();
-            let error: Option<String> = row.get::<Option<String>, _>(8).and_then(|e| serde_json::from_str::<inspector_engine::FlowError>(&e).ok()).map(|e| e.message);
-            let text = search::meta_text(&row.get::<String, _>(2), &row.get::<String, _>(3), &row.get::<String, _>(4), &row.get::<String, _>(5), &tags, &row.get::<String, _>(7), error.as_deref());
+            let error: Option<String> = row
+                .get::<Option<String>, _>(8)
+                .and_then(|e| serde_json::from_str::<inspector_engine::FlowError>(&e).ok())
+                .map(|e| e.message);
+            let text = search::meta_text(
+                &row.get::<String, _>(2),
+                &row.get::<String, _>(3),
+                &row.get::<String, _>(4),
+                &row.get::<String, _>(5),
+                &tags,
+                &row.get::<String, _>(7),
+                error.as_deref(),
+            );
             sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")
                 .bind(search::rowid(id, search::META))
                 .bind(text)
@@ -169,26 +188,40 @@ async fn probe(path: &Path, options: &StoreOptions) -> Result<()> {
     }
     // A plain connection that only reads: no journal mode set, nothing created.
     let opts = SqliteConnectOptions::new().filename(path).create_if_missing(false).busy_timeout(options.busy_timeout);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.map_err(|source| StoreError::Open { path: path.into(), source })?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .map_err(|source| StoreError::Open { path: path.into(), source })?;
     let result = async {
-        let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            .fetch_all(&pool)
-            .await
-            .map_err(|e| match &e {
-                _ if is_locked(&e) => StoreError::Locked { path: path.into(), waited_ms: options.busy_timeout.as_millis() },
-                sqlx::Error::Database(d) if d.code().as_deref() == Some("26") => StoreError::NotADatabase { path: path.into() },
-                sqlx::Error::Database(d) => StoreError::Corrupt { path: path.into(), detail: d.message().to_string() },
-                _ => StoreError::Open { path: path.into(), source: e },
-            })?;
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .fetch_all(&pool)
+                .await
+                .map_err(|e| match &e {
+                    _ if is_locked(&e) => {
+                        StoreError::Locked { path: path.into(), waited_ms: options.busy_timeout.as_millis() }
+                    }
+                    sqlx::Error::Database(d) if d.code().as_deref() == Some("26") => {
+                        StoreError::NotADatabase { path: path.into() }
+                    }
+                    sqlx::Error::Database(d) => {
+                        StoreError::Corrupt { path: path.into(), detail: d.message().to_string() }
+                    }
+                    _ => StoreError::Open { path: path.into(), source: e },
+                })?;
         if tables.is_empty() {
             return Ok(());
         }
         if !tables.iter().any(|t| t == "_sqlx_migrations") || !tables.iter().any(|t| t == "sessions") {
             return Err(StoreError::Foreign { path: path.into(), tables: tables.join(", ") });
         }
-        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&pool).await?;
         match found {
-            Some(found) if found > known_schema() => Err(StoreError::NewerVersion { path: path.into(), found, known: known_schema() }),
+            Some(found) if found > known_schema() => {
+                Err(StoreError::NewerVersion { path: path.into(), found, known: known_schema() })
+            }
             _ => Ok(()),
         }
     }

@@ -88,7 +88,10 @@ impl Store {
         let live_filter = match q.outcome.as_deref().filter(|o| !o.is_empty()) {
             None => None,
             Some(o) if !OUTCOMES.contains(&o) => {
-                return Err(StoreError::InvalidQuery(format!("expected an outcome among {}, got {o:?}", OUTCOMES.join(", "))));
+                return Err(StoreError::InvalidQuery(format!(
+                    "expected an outcome among {}, got {o:?}",
+                    OUTCOMES.join(", ")
+                )));
             }
             Some(o @ ("running" | "interrupted")) => {
                 qb.push(" AND s.outcome = 'running'");
@@ -111,7 +114,11 @@ impl Store {
         if let Some(text) = q.search.as_deref() {
             match search::fts_query(text) {
                 Some(fts) => {
-                    qb.push(" AND s.id IN (SELECT rowid / ").push(search::SPAN.to_string()).push(" FROM search WHERE search MATCH ").push_bind(fts).push(")");
+                    qb.push(" AND s.id IN (SELECT rowid / ")
+                        .push(search::SPAN.to_string())
+                        .push(" FROM search WHERE search MATCH ")
+                        .push_bind(fts)
+                        .push(")");
                 }
                 None if text.trim().is_empty() => {}
                 None => return Err(StoreError::InvalidQuery(format!("expected words to search for, got {text:?}"))),
@@ -137,10 +144,17 @@ impl Store {
 
     /// A session, redacted or whole. Deleted sessions are still readable until purged.
     pub async fn session_view(&self, id: i64, view: View) -> Result<Option<SessionRecord>> {
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE s.id = ?"))).bind(id).fetch_optional(&self.pool).await? else {
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("{SUMMARY} WHERE s.id = ?")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
             return Ok(None);
         };
-        let rows = sqlx::query("SELECT data, sealed FROM steps WHERE session_id = ? ORDER BY seq").bind(id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT data, sealed FROM steps WHERE session_id = ? ORDER BY seq")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
         let mut steps = Vec::with_capacity(rows.len());
         for r in &rows {
             let sealed: Option<Vec<u8>> = r.get(1);

@@ -18,9 +18,10 @@ pub fn marker(label: &str) -> String {
 
 fn replacement(mark: &SecretMark) -> String {
     if TOKEN_LABELS.contains(&mark.label.as_str())
-        && let Some((h, p, _)) = crate::jwt::parts(&mark.value) {
-            return format!("{h}.{p}.{}", marker(&format!("{}_signature", mark.label)));
-        }
+        && let Some((h, p, _)) = crate::jwt::parts(&mark.value)
+    {
+        return format!("{h}.{p}.{}", marker(&format!("{}_signature", mark.label)));
+    }
     marker(&mark.label)
 }
 
@@ -73,11 +74,16 @@ impl Redactor {
         let mut r = self.clone();
         r.extend(&step.secrets);
         let mut out = step.clone();
-        out.secrets = step.secrets.iter().map(|m| SecretMark { label: m.label.clone(), value: String::new() }).collect();
+        out.secrets =
+            step.secrets.iter().map(|m| SecretMark { label: m.label.clone(), value: String::new() }).collect();
         out.title = r.scrub(&out.title);
         let headers = |hs: &mut Vec<(String, String)>| {
             for (name, v) in hs.iter_mut() {
-                *v = if COOKIE_HEADERS.iter().any(|c| name.eq_ignore_ascii_case(c)) { marker("cookie") } else { r.scrub(v) };
+                *v = if COOKIE_HEADERS.iter().any(|c| name.eq_ignore_ascii_case(c)) {
+                    marker("cookie")
+                } else {
+                    r.scrub(v)
+                };
             }
         };
         match &mut out.kind {
@@ -176,7 +182,13 @@ mod tests {
         for secret in ["the-code-1", "v%2Fverifier", "SIGNATURE-bytes", "opaque-refresh", "abc123", "sid=new"] {
             assert!(!json.contains(secret), "{secret} leaked: {json}");
         }
-        for m in ["<redacted:authorization_code>", "<redacted:code_verifier>", "<redacted:access_token_signature>", "<redacted:refresh_token>", "<redacted:cookie>"] {
+        for m in [
+            "<redacted:authorization_code>",
+            "<redacted:code_verifier>",
+            "<redacted:access_token_signature>",
+            "<redacted:refresh_token>",
+            "<redacted:cookie>",
+        ] {
             assert!(json.contains(m), "{m} missing: {json}");
         }
         let body = match &red.kind {

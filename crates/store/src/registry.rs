@@ -9,10 +9,10 @@
 
 use std::fmt;
 
+use inspector_engine::Secret;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::{Endpoints, ProviderSource};
 use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
-use inspector_engine::Secret;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -130,10 +130,15 @@ impl RegisteredClient {
 fn valid_name(what: &str, name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() {
-        return Err(StoreError::InvalidName(format!("expected a {what} name with at least one visible character, got {name:?}")));
+        return Err(StoreError::InvalidName(format!(
+            "expected a {what} name with at least one visible character, got {name:?}"
+        )));
     }
     if n.chars().count() > MAX_NAME {
-        return Err(StoreError::InvalidName(format!("expected a {what} name of at most {MAX_NAME} characters, got {}", n.chars().count())));
+        return Err(StoreError::InvalidName(format!(
+            "expected a {what} name of at most {MAX_NAME} characters, got {}",
+            n.chars().count()
+        )));
     }
     if n.chars().any(char::is_control) {
         return Err(StoreError::InvalidName(format!("expected a {what} name without control characters, got {n:?}")));
@@ -175,7 +180,8 @@ fn valid_source(source: &ProviderSource) -> Result<ProviderSource> {
                 revocation_endpoint: non_blank(&endpoints.revocation_endpoint),
                 introspection_endpoint: non_blank(&endpoints.introspection_endpoint),
                 jwks_uri: non_blank(&endpoints.jwks_uri),
-                authorization_response_iss_parameter_supported: endpoints.authorization_response_iss_parameter_supported,
+                authorization_response_iss_parameter_supported: endpoints
+                    .authorization_response_iss_parameter_supported,
             };
             let urls = [
                 ("authorization_endpoint", &e.authorization_endpoint),
@@ -212,7 +218,9 @@ fn valid_registration(reg: &ClientRegistration) -> Result<ClientRegistration> {
     }
     let mut resource = Vec::new();
     for r in reg.resource.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
-        url::Url::parse(r).map_err(|e| invalid(format!("expected an absolute URI as resource indicator (RFC 8707 §2), got {r:?}: {e}")))?;
+        url::Url::parse(r).map_err(|e| {
+            invalid(format!("expected an absolute URI as resource indicator (RFC 8707 §2), got {r:?}: {e}"))
+        })?;
         resource.push(r.to_string());
     }
     for (k, _) in &reg.extra {
@@ -250,7 +258,9 @@ macro_rules! client_columns {
 
 fn client_from_row(row: &SqliteRow) -> Result<SavedClient> {
     let method: String = row.get(5);
-    let auth_method = method.parse::<AuthMethod>().map_err(|e| StoreError::InvalidRegistration(format!("a saved client holds an unknown auth method: {e}")))?;
+    let auth_method = method
+        .parse::<AuthMethod>()
+        .map_err(|e| StoreError::InvalidRegistration(format!("a saved client holds an unknown auth method: {e}")))?;
     Ok(SavedClient {
         id: row.get(0),
         provider_id: row.get(1),
@@ -316,7 +326,8 @@ impl Store {
 
     /// Every saved provider, by name.
     pub async fn list_providers(&self) -> Result<Vec<Provider>> {
-        let rows = sqlx::query(concat!(provider_select!(), " ORDER BY p.name COLLATE NOCASE")).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query(concat!(provider_select!(), " ORDER BY p.name COLLATE NOCASE")).fetch_all(&self.pool).await?;
         rows.iter().map(provider_from_row).collect()
     }
 
@@ -324,14 +335,26 @@ impl Store {
     pub async fn provider(&self, provider: impl Into<ProviderRef>) -> Result<Provider> {
         let r = provider.into();
         let row = match &r {
-            ProviderRef::Id(id) => sqlx::query(concat!(provider_select!(), " WHERE p.id = ?")).bind(id).fetch_optional(&self.pool).await?,
-            ProviderRef::Name(n) => sqlx::query(concat!(provider_select!(), " WHERE p.name = ?")).bind(n.trim()).fetch_optional(&self.pool).await?,
+            ProviderRef::Id(id) => {
+                sqlx::query(concat!(provider_select!(), " WHERE p.id = ?")).bind(id).fetch_optional(&self.pool).await?
+            }
+            ProviderRef::Name(n) => {
+                sqlx::query(concat!(provider_select!(), " WHERE p.name = ?"))
+                    .bind(n.trim())
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
         };
         match row {
             Some(row) => provider_from_row(&row),
             None => {
-                let names: Vec<String> = sqlx::query_scalar("SELECT name FROM providers ORDER BY name COLLATE NOCASE").fetch_all(&self.pool).await?;
-                Err(StoreError::ProviderNotFound(format!("no saved provider {r} (saved providers: {})", listing(&names))))
+                let names: Vec<String> = sqlx::query_scalar("SELECT name FROM providers ORDER BY name COLLATE NOCASE")
+                    .fetch_all(&self.pool)
+                    .await?;
+                Err(StoreError::ProviderNotFound(format!(
+                    "no saved provider {r} (saved providers: {})",
+                    listing(&names)
+                )))
             }
         }
     }
@@ -350,12 +373,20 @@ impl Store {
     /// Saves a client registration at a provider, replacing the one of the same name there
     /// (secrets included: a secret not given is no longer saved). The secret and the private key
     /// are sealed; only whether they exist is ever listed. Returns the client's id.
-    pub async fn save_client(&self, provider: impl Into<ProviderRef>, registration: &ClientRegistration, secrets: &ClientSecrets) -> Result<i64> {
+    pub async fn save_client(
+        &self,
+        provider: impl Into<ProviderRef>,
+        registration: &ClientRegistration,
+        secrets: &ClientSecrets,
+    ) -> Result<i64> {
         let reg = valid_registration(registration)?;
         if let Some(pem) = &secrets.private_key
             && !pem.expose().contains("-----BEGIN ")
         {
-            return Err(invalid(format!("expected the private key of the client {:?} as PEM text (-----BEGIN PRIVATE KEY-----), got no PEM header", reg.name)));
+            return Err(invalid(format!(
+                "expected the private key of the client {:?} as PEM text (-----BEGIN PRIVATE KEY-----), got no PEM header",
+                reg.name
+            )));
         }
         let client_secret = secrets.client_secret.as_ref().filter(|s| !s.expose().is_empty());
         let p = self.provider(provider).await?;
@@ -415,9 +446,15 @@ impl Store {
         let clients = self.list_clients(p.id).await?;
         let names = || clients.iter().map(|c| c.registration.name.clone()).collect::<Vec<_>>();
         let chosen = match name {
-            Some(n) => clients.iter().find(|c| c.registration.name.eq_ignore_ascii_case(n.trim())).ok_or_else(|| {
-                StoreError::ClientNotFound(format!("no saved client {n:?} at the provider {:?} (its clients: {})", p.name, listing(&names())))
-            })?,
+            Some(n) => {
+                clients.iter().find(|c| c.registration.name.eq_ignore_ascii_case(n.trim())).ok_or_else(|| {
+                    StoreError::ClientNotFound(format!(
+                        "no saved client {n:?} at the provider {:?} (its clients: {})",
+                        p.name,
+                        listing(&names())
+                    ))
+                })?
+            }
             None => match clients.as_slice() {
                 [one] => one,
                 [] => return Err(StoreError::ClientNotFound(format!("the provider {:?} has no saved client", p.name))),
@@ -432,11 +469,16 @@ impl Store {
             },
         };
         let client = chosen.clone();
-        let row = sqlx::query("SELECT secret_sealed, private_key_sealed FROM clients WHERE id = ?").bind(client.id).fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT secret_sealed, private_key_sealed FROM clients WHERE id = ?")
+            .bind(client.id)
+            .fetch_one(&self.pool)
+            .await?;
         let open = |purpose: String, blob: Option<Vec<u8>>| -> Result<Option<Secret>> {
             blob.map(|b| {
                 let plain = self.sealer.open(&purpose, &b)?;
-                String::from_utf8(plain).map(Secret::new).map_err(|_| StoreError::Unseal(format!("the {purpose} is not UTF-8 text")))
+                String::from_utf8(plain)
+                    .map(Secret::new)
+                    .map_err(|_| StoreError::Unseal(format!("the {purpose} is not UTF-8 text")))
             })
             .transpose()
         };
@@ -460,10 +502,22 @@ impl Store {
     /// Deletes one client registration of a provider (its sealed secrets with it).
     pub async fn delete_client(&self, provider: impl Into<ProviderRef>, name: &str) -> Result<()> {
         let p = self.provider(provider).await?;
-        let done = sqlx::query("DELETE FROM clients WHERE provider_id = ? AND name = ?").bind(p.id).bind(name.trim()).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM clients WHERE provider_id = ? AND name = ?")
+            .bind(p.id)
+            .bind(name.trim())
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
-            let names: Vec<String> = sqlx::query_scalar("SELECT name FROM clients WHERE provider_id = ? ORDER BY name COLLATE NOCASE").bind(p.id).fetch_all(&self.pool).await?;
-            return Err(StoreError::ClientNotFound(format!("no saved client {name:?} at the provider {:?} (its clients: {})", p.name, listing(&names))));
+            let names: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM clients WHERE provider_id = ? ORDER BY name COLLATE NOCASE")
+                    .bind(p.id)
+                    .fetch_all(&self.pool)
+                    .await?;
+            return Err(StoreError::ClientNotFound(format!(
+                "no saved client {name:?} at the provider {:?} (its clients: {})",
+                p.name,
+                listing(&names)
+            )));
         }
         Ok(())
     }

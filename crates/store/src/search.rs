@@ -73,7 +73,15 @@ pub(crate) fn step_text(step: &Step) -> String {
 }
 
 /// The searchable text of a session itself.
-pub(crate) fn meta_text(title: &str, flow: &str, provider: &str, client: &str, tags: &[String], notes: &str, error: Option<&str>) -> String {
+pub(crate) fn meta_text(
+    title: &str,
+    flow: &str,
+    provider: &str,
+    client: &str,
+    tags: &[String],
+    notes: &str,
+    error: Option<&str>,
+) -> String {
     format!("{title}\n{flow}\n{provider}\n{client}\n{}\n{notes}\n{}", tags.join(" "), error.unwrap_or_default())
 }
 

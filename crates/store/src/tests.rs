@@ -13,7 +13,12 @@ async fn steps_are_on_disk_before_the_flow_ends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/sessions.db");
     let store = Store::open_with(&path, opts(dir.path())).await.unwrap();
-    let new = NewSession { flow: "client_credentials".into(), provider: "p".into(), title: "t".into(), settings: serde_json::json!({"client_id": "svc"}) };
+    let new = NewSession {
+        flow: "client_credentials".into(),
+        provider: "p".into(),
+        title: "t".into(),
+        settings: serde_json::json!({"client_id": "svc"}),
+    };
     let id = store.create_session(&new).await.unwrap();
     let mut rec = Recorder::new();
     let writer = store.attach(id, rec.subscribe());
@@ -46,18 +51,39 @@ async fn a_running_session_of_a_dead_process_reads_as_interrupted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sessions.db");
     let store = Store::open_with(&path, opts(dir.path())).await.unwrap();
-    let new = NewSession { flow: "device_code".into(), provider: "p".into(), title: "t".into(), settings: serde_json::json!({}) };
+    let new = NewSession {
+        flow: "device_code".into(),
+        provider: "p".into(),
+        title: "t".into(),
+        settings: serde_json::json!({}),
+    };
     let id = store.create_session(&new).await.unwrap();
-    store.write_event(id, &inspector_engine::FlowEvent::Step(inspector_engine::Step {
-        seq: 1, at_ms: 1, title: "polling".into(), status: StepStatus::Ok,
-        kind: inspector_engine::step::StepKind::Local { details: serde_json::json!({}) }, error: None, secrets: vec![],
-    })).await.unwrap();
+    store
+        .write_event(
+            id,
+            &inspector_engine::FlowEvent::Step(inspector_engine::Step {
+                seq: 1,
+                at_ms: 1,
+                title: "polling".into(),
+                status: StepStatus::Ok,
+                kind: inspector_engine::step::StepKind::Local { details: serde_json::json!({}) },
+                error: None,
+                secrets: vec![],
+            }),
+        )
+        .await
+        .unwrap();
     assert_eq!(store.list(1).await.unwrap()[0].outcome, "running");
     // The writer was a process that has ended: a finished child's pid and start marker.
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let pid = child.id() as i64;
     child.wait().unwrap();
-    sqlx::query("UPDATE sessions SET writer_pid = ?, writer_mark = 'gone:1' WHERE id = ?").bind(pid).bind(id).execute(&store.pool).await.unwrap();
+    sqlx::query("UPDATE sessions SET writer_pid = ?, writer_mark = 'gone:1' WHERE id = ?")
+        .bind(pid)
+        .bind(id)
+        .execute(&store.pool)
+        .await
+        .unwrap();
     let s = store.session(id).await.unwrap().unwrap();
     assert_eq!(s.summary.outcome, "interrupted");
     assert_eq!(s.steps.len(), 1, "every step written before is there");

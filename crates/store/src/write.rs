@@ -13,7 +13,10 @@ use crate::{NewSession, Result, Store, live, search};
 
 pub(crate) async fn index_tokens(tx: &mut Transaction<'_, Sqlite>, session_id: i64, redacted: &TokenSet) -> Result<()> {
     let mut text = String::new();
-    for t in [Some(&redacted.access_token), redacted.id_token.as_ref(), redacted.refresh_token.as_ref()].into_iter().flatten() {
+    for t in [Some(&redacted.access_token), redacted.id_token.as_ref(), redacted.refresh_token.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         if let Some(c) = crate::jwt::claims(t) {
             text.push_str(&c.to_string());
             text.push('\n');
@@ -106,17 +109,25 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) async fn insert_step(&self, tx: &mut Transaction<'_, Sqlite>, session_id: i64, full: &Step, red: &Step) -> Result<()> {
-        sqlx::query("INSERT INTO steps (session_id, seq, at_ms, title, status, data, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(session_id)
-            .bind(full.seq as i64)
-            .bind(full.at_ms)
-            .bind(&red.title)
-            .bind(serde_json::to_value(full.status)?.as_str().unwrap_or_default().to_string())
-            .bind(serde_json::to_string(red)?)
-            .bind(self.sealer.seal_json("step", full)?)
-            .execute(&mut **tx)
-            .await?;
+    pub(crate) async fn insert_step(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        session_id: i64,
+        full: &Step,
+        red: &Step,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO steps (session_id, seq, at_ms, title, status, data, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(session_id)
+        .bind(full.seq as i64)
+        .bind(full.at_ms)
+        .bind(&red.title)
+        .bind(serde_json::to_value(full.status)?.as_str().unwrap_or_default().to_string())
+        .bind(serde_json::to_string(red)?)
+        .bind(self.sealer.seal_json("step", full)?)
+        .execute(&mut **tx)
+        .await?;
         sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")
             .bind(search::rowid(session_id, full.seq as i64))
             .bind(search::step_text(red))

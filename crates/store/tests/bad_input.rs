@@ -70,7 +70,13 @@ async fn a_locked_database_gives_a_clear_error_and_keeps_its_data() {
     let sb = inspector_sandbox::start(0).await.unwrap();
     let db = TestDb::new();
     let store = db.open().await;
-    let (id, _) = client_credentials(&store, &sb.issuer, SERVICE_SECRET, inspector_engine::client_auth::AuthMethod::ClientSecretBasic).await;
+    let (id, _) = client_credentials(
+        &store,
+        &sb.issuer,
+        SERVICE_SECRET,
+        inspector_engine::client_auth::AuthMethod::ClientSecretBasic,
+    )
+    .await;
     store.close().await;
     drop(store);
     let mut holder = plain(&db.path).await;
@@ -105,10 +111,13 @@ async fn the_wrong_key_is_named_not_used() {
 async fn a_database_whose_key_is_missing_gets_no_new_key_made_up() {
     // Sealed under a key file beside it; that file is then lost.
     let db = TestDb::new();
-    let auto_beside = StoreOptions { key: KeySource::File(inspector_store::key_file_beside(&db.path)), ..Default::default() };
+    let auto_beside =
+        StoreOptions { key: KeySource::File(inspector_store::key_file_beside(&db.path)), ..Default::default() };
     Store::open_with(&db.path, auto_beside).await.unwrap().close().await;
     std::fs::remove_file(inspector_store::key_file_beside(&db.path)).unwrap();
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() || std::env::var_os(inspector_store::KEY_FILE_ENV).is_some() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os(inspector_store::KEY_FILE_ENV).is_some()
+    {
         return; // a desktop session (Auto would consult the real keychain, which tests never touch) or an override
     }
     let err = Store::open_with(&db.path, StoreOptions::default()).await.err().expect("no key");

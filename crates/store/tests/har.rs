@@ -21,7 +21,11 @@ fn validate(files: &[PathBuf]) -> std::process::Output {
         root.join("tests/node_modules/har-validator").exists(),
         "the HAR validator is not installed: run `make node-deps` (npm ci in tests/)"
     );
-    Command::new("node").arg(root.join("tests/har/validate.mjs")).args(files).output().expect("node runs (install Node.js)")
+    Command::new("node")
+        .arg(root.join("tests/har/validate.mjs"))
+        .args(files)
+        .output()
+        .expect("node runs (install Node.js)")
 }
 
 #[tokio::test]

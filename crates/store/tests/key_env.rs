@@ -19,4 +19,3 @@ async fn the_key_file_env_override_is_honoured_and_created_private() {
     assert!(key.exists());
     assert!(!inspector_store::key_file_beside(&db.path).exists(), "nothing written beside the database");
 }
-

@@ -52,7 +52,11 @@ async fn providers_and_clients_round_trip_and_upsert_by_name() {
     assert_ne!(id, hand);
 
     let list = store.list_providers().await.unwrap();
-    assert_eq!(list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["by-hand", "sandbox"], "by name, trimmed");
+    assert_eq!(
+        list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        vec!["by-hand", "sandbox"],
+        "by name, trimmed"
+    );
     assert_eq!(list[0].source, manual);
     // Flat JSON: the source's tag and fields beside id and name.
     let json = serde_json::to_value(&list[1]).unwrap();
@@ -82,7 +86,10 @@ async fn providers_and_clients_round_trip_and_upsert_by_name() {
     assert!(c.has_secret && !c.has_private_key);
     let listed = serde_json::to_string(&clients).unwrap();
     assert!(!listed.contains(SERVICE_SECRET), "{listed}");
-    assert!(listed.contains(r#""has_secret":true"#) && listed.contains(r#""extra":[["tenant","a"],["tenant","b"]]"#), "{listed}");
+    assert!(
+        listed.contains(r#""has_secret":true"#) && listed.contains(r#""extra":[["tenant","a"],["tenant","b"]]"#),
+        "{listed}"
+    );
     assert_eq!(store.provider(id).await.unwrap().client_count, 1);
 
     let reg = store.client("sandbox", Some("SERVICE")).await.unwrap();
@@ -137,7 +144,14 @@ async fn deleting_a_provider_deletes_its_clients() {
     store.save_client(keep, &service(), &with_secret("kept-secret")).await.unwrap();
     let gone = store.save_provider("gone", &issuer("https://gone.example.com")).await.unwrap();
     store.save_client(gone, &service(), &with_secret(SERVICE_SECRET)).await.unwrap();
-    store.save_client(gone, &ClientRegistration { name: "app".into(), client_id: "sandbox-app".into(), ..Default::default() }, &ClientSecrets::default()).await.unwrap();
+    store
+        .save_client(
+            gone,
+            &ClientRegistration { name: "app".into(), client_id: "sandbox-app".into(), ..Default::default() },
+            &ClientSecrets::default(),
+        )
+        .await
+        .unwrap();
 
     // Two clients: one must be named.
     let e = store.client("gone", None).await.unwrap_err();
@@ -157,11 +171,19 @@ async fn deleting_a_provider_deletes_its_clients() {
     assert_eq!(store.client(gone, None).await.unwrap_err().code(), "provider_not_found");
     assert_eq!(store.delete_provider(gone).await.unwrap_err().code(), "provider_not_found");
     // The other provider's client is untouched.
-    assert_eq!(store.client("keep", Some("service")).await.unwrap().secrets.client_secret.unwrap().expose(), "kept-secret");
+    assert_eq!(
+        store.client("keep", Some("service")).await.unwrap().secrets.client_secret.unwrap().expose(),
+        "kept-secret"
+    );
     // Nothing of the deleted provider's clients is left in the table.
     store.close().await;
-    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db.path)).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE provider_id = ?").bind(gone).fetch_one(&pool).await.unwrap();
+    let pool =
+        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db.path)).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE provider_id = ?")
+        .bind(gone)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     pool.close().await;
 }
@@ -171,7 +193,8 @@ async fn client_secrets_are_sealed_in_the_database_files() {
     let db = TestDb::new();
     let store = db.open().await;
     let id = store.save_provider("sandbox", &issuer("http://127.0.0.1:9000")).await.unwrap();
-    let secrets = ClientSecrets { client_secret: Some(Secret::new(SERVICE_SECRET)), private_key: Some(Secret::new(TEST_PEM)) };
+    let secrets =
+        ClientSecrets { client_secret: Some(Secret::new(SERVICE_SECRET)), private_key: Some(Secret::new(TEST_PEM)) };
     store.save_client(id, &service(), &secrets).await.unwrap();
     store.close().await;
     drop(store);
@@ -186,10 +209,24 @@ async fn client_secrets_are_sealed_in_the_database_files() {
     }
     // A sealed secret moved to another client's row does not open there.
     let store = db.open().await;
-    let other = store.save_client(id, &ClientRegistration { name: "app".into(), client_id: "x".into(), ..Default::default() }, &ClientSecrets::default()).await.unwrap();
+    let other = store
+        .save_client(
+            id,
+            &ClientRegistration { name: "app".into(), client_id: "x".into(), ..Default::default() },
+            &ClientSecrets::default(),
+        )
+        .await
+        .unwrap();
     store.close().await;
-    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db.path)).await.unwrap();
-    sqlx::query("UPDATE clients SET secret_sealed = (SELECT secret_sealed FROM clients WHERE name = 'service') WHERE id = ?").bind(other).execute(&pool).await.unwrap();
+    let pool =
+        sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db.path)).await.unwrap();
+    sqlx::query(
+        "UPDATE clients SET secret_sealed = (SELECT secret_sealed FROM clients WHERE name = 'service') WHERE id = ?",
+    )
+    .bind(other)
+    .execute(&pool)
+    .await
+    .unwrap();
     pool.close().await;
     let store = db.open().await;
     let e = store.client(id, Some("app")).await.unwrap_err();
@@ -222,9 +259,17 @@ async fn bad_names_and_registrations_are_refused_clearly() {
     let cases: Vec<(ClientRegistration, &str, &str)> = vec![
         (ClientRegistration { name: " ".into(), ..service() }, "invalid_name", "client name"),
         (ClientRegistration { client_id: "  ".into(), ..service() }, "invalid_registration", "client id"),
-        (ClientRegistration { redirect_uri: Some("/callback".into()), ..service() }, "invalid_registration", "redirect URI"),
+        (
+            ClientRegistration { redirect_uri: Some("/callback".into()), ..service() },
+            "invalid_registration",
+            "redirect URI",
+        ),
         (ClientRegistration { resource: vec!["orders".into()], ..service() }, "invalid_registration", "RFC 8707"),
-        (ClientRegistration { extra: vec![(" ".into(), "v".into())], ..service() }, "invalid_registration", "extra parameter"),
+        (
+            ClientRegistration { extra: vec![(" ".into(), "v".into())], ..service() },
+            "invalid_registration",
+            "extra parameter",
+        ),
     ];
     for (reg, code, says) in cases {
         let e = store.save_client("sandbox", &reg, &ClientSecrets::default()).await.unwrap_err();

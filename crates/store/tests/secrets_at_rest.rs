@@ -18,8 +18,10 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     let sb = inspector_sandbox::start(0).await.unwrap();
     let db = TestDb::new();
     let store = db.open().await;
-    let (basic, basic_tokens) = client_credentials(&store, &sb.issuer, SERVICE_SECRET, AuthMethod::ClientSecretBasic).await;
-    let (post, post_tokens) = client_credentials(&store, &sb.issuer, SERVICE_SECRET, AuthMethod::ClientSecretPost).await;
+    let (basic, basic_tokens) =
+        client_credentials(&store, &sb.issuer, SERVICE_SECRET, AuthMethod::ClientSecretBasic).await;
+    let (post, post_tokens) =
+        client_credentials(&store, &sb.issuer, SERVICE_SECRET, AuthMethod::ClientSecretPost).await;
     let (code_id, code_tokens) = auth_code(&store, &sb.issuer).await;
 
     // Every secret the flows used, as the full (unsealed) copy holds them.
@@ -39,7 +41,15 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
             secrets.extend(step.secrets.iter().map(|m| (m.label.clone(), m.value.clone())));
         }
     }
-    for label in ["client_secret", "client_credentials", "access_token", "refresh_token", "id_token", "authorization_code", "code_verifier"] {
+    for label in [
+        "client_secret",
+        "client_credentials",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "authorization_code",
+        "code_verifier",
+    ] {
         assert!(secrets.iter().any(|(l, v)| l == label && !v.is_empty()), "the flows used a {label}");
     }
     // The full copy is intact: the token request of the code flow carries the real code.
@@ -49,7 +59,10 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     // The redacted copy (what lists, search and display use) has markers instead.
     let red = store.session_view(code_id, View::Redacted).await.unwrap().unwrap();
     let red_json = serde_json::to_string(&red).unwrap();
-    assert!(red_json.contains("<redacted:code_verifier>") && red_json.contains("<redacted:authorization_code>"), "{red_json}");
+    assert!(
+        red_json.contains("<redacted:code_verifier>") && red_json.contains("<redacted:authorization_code>"),
+        "{red_json}"
+    );
     assert!(red_json.contains("<redacted:access_token_signature>"));
 
     // Exports: redacted by default, whole on request.
@@ -63,8 +76,16 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     assert!(clear.contains(SERVICE_SECRET), "--no-redact keeps the secret: {clear}");
 
     // A saved client registration: its secret and private key PEM are sealed like the steps.
-    let provider = store.save_provider("sandbox", &inspector_engine::discovery::ProviderSource::Issuer { issuer: sb.issuer.clone() }).await.unwrap();
-    let registration = inspector_store::ClientRegistration { name: "saved".into(), client_id: "saved-client".into(), auth_method: AuthMethod::PrivateKeyJwt, ..Default::default() };
+    let provider = store
+        .save_provider("sandbox", &inspector_engine::discovery::ProviderSource::Issuer { issuer: sb.issuer.clone() })
+        .await
+        .unwrap();
+    let registration = inspector_store::ClientRegistration {
+        name: "saved".into(),
+        client_id: "saved-client".into(),
+        auth_method: AuthMethod::PrivateKeyJwt,
+        ..Default::default()
+    };
     let saved = inspector_engine::flows::common::ClientSecrets {
         client_secret: Some(inspector_engine::Secret::new(SAVED_SECRET)),
         private_key: Some(inspector_engine::Secret::new(SAVED_PEM)),
@@ -75,7 +96,12 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     assert_eq!(loaded.secrets.private_key.unwrap().expose(), SAVED_PEM);
     secrets.push(("saved client_secret".into(), SAVED_SECRET.into()));
     secrets.push(("saved private key".into(), SAVED_PEM.into()));
-    secrets.extend(SAVED_PEM.lines().filter(|l| !l.starts_with("-----")).map(|l| ("saved private key line".to_string(), l.to_string())));
+    secrets.extend(
+        SAVED_PEM
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(|l| ("saved private key line".to_string(), l.to_string())),
+    );
 
     store.close().await;
     drop(store);
@@ -91,6 +117,9 @@ async fn no_secret_of_a_real_flow_is_stored_in_plaintext() {
     }
     // The key never sits in the database folder's database files, and search still works.
     let store = db.open().await;
-    let hits = store.find(&inspector_store::ListQuery { search: Some("orders.read".into()), ..Default::default() }).await.unwrap();
+    let hits = store
+        .find(&inspector_store::ListQuery { search: Some("orders.read".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 3, "claims and parameters are searchable in the redacted text");
 }

@@ -36,7 +36,10 @@ async fn list_filter_search_edit_delete_restore() {
     assert!(none.is_empty());
     let future = store.find(&ListQuery { since_ms: Some(inspector_engine::now_ms() + 60_000), ..q() }).await.unwrap();
     assert!(future.is_empty());
-    let past = store.find(&ListQuery { until_ms: Some(inspector_engine::now_ms() + 1), since_ms: Some(0), ..q() }).await.unwrap();
+    let past = store
+        .find(&ListQuery { until_ms: Some(inspector_engine::now_ms() + 1), since_ms: Some(0), ..q() })
+        .await
+        .unwrap();
     assert_eq!(past.len(), 3);
     assert_eq!(store.find(&ListQuery { limit: Some(1), ..q() }).await.unwrap().len(), 1);
     let err = store.find(&ListQuery { outcome: Some("great".into()), ..q() }).await.unwrap_err();
@@ -44,7 +47,10 @@ async fn list_filter_search_edit_delete_restore() {
 
     // Full-text search: an OAuth error, a claim (sub of the ID token), a URL path, a title.
     let search = |text: &str| ListQuery { search: Some(text.into()), ..q() };
-    assert_eq!(store.find(&search("invalid_client")).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), vec![bad_id]);
+    assert_eq!(
+        store.find(&search("invalid_client")).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![bad_id]
+    );
     assert_eq!(store.find(&search("alice")).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), vec![code_id]);
     assert_eq!(store.find(&search("openid-configuration")).await.unwrap().len(), 3);
     assert!(store.find(&search("zzzznothing")).await.unwrap().is_empty());
@@ -94,11 +100,19 @@ async fn diff_of_a_working_and_a_failing_run_names_what_differs() {
     let d = store.diff(ok_id, post_bad).await.unwrap();
     assert!(!d.same);
     assert!(d.session.iter().any(|x| x.aspect == Aspect::Outcome && x.right == Some("failed".into())));
-    let token_row = d.steps.iter().find(|s| s.left.as_ref().is_some_and(|l| l.title.starts_with("Token request"))).expect("token request aligned");
+    let token_row = d
+        .steps
+        .iter()
+        .find(|s| s.left.as_ref().is_some_and(|l| l.title.starts_with("Token request")))
+        .expect("token request aligned");
     assert!(token_row.right.is_some(), "aligned by method and path, not title: {d:#?}");
     let has = |aspect: Aspect, name: &str| token_row.differences.iter().find(|x| x.aspect == aspect && x.name == name);
     let status = has(Aspect::HttpStatus, "status").expect("status differs");
-    assert_eq!((status.left.clone(), status.right.clone()), (Some(200.into()), Some(400.into())), "RFC 6749 §5.2: 400 without an Authorization header");
+    assert_eq!(
+        (status.left.clone(), status.right.clone()),
+        (Some(200.into()), Some(400.into())),
+        "RFC 6749 §5.2: 400 without an Authorization header"
+    );
     assert_eq!(has(Aspect::RequestParam, "client_secret").unwrap().right, Some("<redacted:client_secret>".into()));
     assert_eq!(has(Aspect::RequestHeader, "authorization (scheme)").unwrap().left, Some("Basic".into()));
     assert_eq!(has(Aspect::ResponseMember, "error").unwrap().right, Some("invalid_client".into()));
@@ -122,12 +136,24 @@ async fn json_export_imports_back_and_bad_files_change_nothing() {
     let (a, b) = (store.session(id).await.unwrap().unwrap(), store.session(new_id).await.unwrap().unwrap());
     assert_eq!(a.steps, b.steps, "lossless: every step with its secrets");
     assert_eq!(b.tokens.unwrap().refresh_token, tokens.refresh_token);
-    assert_eq!((a.summary.title, a.summary.tags, a.summary.outcome), (b.summary.title, b.summary.tags, b.summary.outcome));
+    assert_eq!(
+        (a.summary.title, a.summary.tags, a.summary.outcome),
+        (b.summary.title, b.summary.tags, b.summary.outcome)
+    );
 
     let redacted = store.export(id, ExportOptions::new(ExportFormat::Json)).await.unwrap();
     assert!(!redacted.contains(&tokens.access_token));
     let red_id = store.import_json(&redacted).await.unwrap();
-    assert!(store.session(red_id).await.unwrap().unwrap().steps.iter().all(|s| s.secrets.iter().all(|m| m.value.is_empty())));
+    assert!(
+        store
+            .session(red_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .steps
+            .iter()
+            .all(|s| s.secrets.iter().all(|m| m.value.is_empty()))
+    );
 
     let before = store.find(&q()).await.unwrap();
     let har = store.export(id, ExportOptions::new(ExportFormat::Har)).await.unwrap();
@@ -137,7 +163,11 @@ async fn json_export_imports_back_and_bad_files_change_nothing() {
         ("another tool", r#"{"info": {"name": "Postman collection"}, "item": []}"#.into(), "members info, item"),
         ("array", "[1, 2]".into(), "got an array"),
         ("newer", whole.replacen("\"version\": 1", "\"version\": 7", 1), "newer version"),
-        ("wrong shape", r#"{"format": "oauth-inspector-session", "version": 1, "session": {"title": 3}}"#.into(), "expected shape"),
+        (
+            "wrong shape",
+            r#"{"format": "oauth-inspector-session", "version": 1, "session": {"title": 3}}"#.into(),
+            "expected shape",
+        ),
     ];
     for (what, text, expected) in cases {
         let err = store.import_json(&text).await.expect_err(what);

@@ -29,7 +29,8 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     let migrations = db.dir.path().join("v1-migrations");
     std::fs::create_dir_all(&migrations).unwrap();
     std::fs::write(migrations.join("0001_sessions.sql"), include_str!("../migrations/0001_sessions.sql")).unwrap();
-    let opts = SqliteConnectOptions::new().filename(&db.path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
+    let opts =
+        SqliteConnectOptions::new().filename(&db.path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
     let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
     sqlx::migrate::Migrator::new(migrations.as_path()).await.unwrap().run(&pool).await.unwrap();
     let settings = r#"{"provider":{"Issuer":{"issuer":"http://127.0.0.1:9"}},"client_id":"svc","auth_method":"client_secret_post"}"#;
@@ -41,7 +42,13 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     for seq in 1..=3u32 {
         let step = legacy_step(seq);
         sqlx::query("INSERT INTO steps (session_id, seq, at_ms, title, status, data) VALUES (1, ?, ?, ?, 'ok', ?)")
-            .bind(seq as i64).bind(step["at_ms"].as_i64()).bind(step["title"].as_str()).bind(step.to_string()).execute(&pool).await.unwrap();
+            .bind(seq as i64)
+            .bind(step["at_ms"].as_i64())
+            .bind(step["title"].as_str())
+            .bind(step.to_string())
+            .execute(&pool)
+            .await
+            .unwrap();
     }
     pool.close().await;
     assert!(db_files(&db.path).iter().any(|(_, b)| contains(b, SECRET)), "schema 1 kept it in the clear");
@@ -49,7 +56,10 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     let store = db.open().await;
     let list = store.find(&ListQuery::default()).await.unwrap();
     assert_eq!(list.len(), 2);
-    assert_eq!((list[0].flow.as_str(), list[0].outcome.as_str(), list[0].client.as_str()), ("device_code", "interrupted", "tv"));
+    assert_eq!(
+        (list[0].flow.as_str(), list[0].outcome.as_str(), list[0].client.as_str()),
+        ("device_code", "interrupted", "tv")
+    );
     assert_eq!((list[1].outcome.as_str(), list[1].step_count, list[1].client.as_str()), ("ok", 3, "svc"));
     let full = store.session_view(1, View::Full).await.unwrap().unwrap();
     for (seq, step) in full.steps.iter().enumerate() {
@@ -61,7 +71,10 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     assert!(!red.contains(SECRET) && red.contains("<redacted:client_secret>"));
     let found = store.find(&ListQuery { search: Some("svc".into()), ..Default::default() }).await.unwrap();
     assert_eq!(found.len(), 1, "old sessions are indexed");
-    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&sqlx::SqlitePool::connect_with(SqliteConnectOptions::new().filename(&db.path)).await.unwrap()).await.unwrap();
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&sqlx::SqlitePool::connect_with(SqliteConnectOptions::new().filename(&db.path)).await.unwrap())
+        .await
+        .unwrap();
     assert_eq!(versions, vec![1, 2, 3]);
     store.close().await;
     drop(store);
@@ -70,6 +83,10 @@ async fn a_schema_1_database_upgrades_with_its_sessions_intact_and_secrets_seale
     assert_eq!(store.session(1).await.unwrap().unwrap().steps.len(), 3);
     store.close().await;
     for (path, bytes) in db_files(&db.path) {
-        assert!(!contains(&bytes, SECRET) && !contains(&bytes, TOKEN), "{} still holds a schema-1 secret", path.display());
+        assert!(
+            !contains(&bytes, SECRET) && !contains(&bytes, TOKEN),
+            "{} still holds a schema-1 secret",
+            path.display()
+        );
     }
 }

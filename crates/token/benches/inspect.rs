@@ -61,7 +61,8 @@ fn setup() -> Setup {
     k.sign(&sig::RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature).unwrap();
     let token = format!("{signing_input}.{}", b64(&signature));
     let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "n": b64(&n), "e": b64(&e)}]}).to_string();
-    let keys = KeySource { jwks: Some(JwksSource::Inline(Arc::new(parse_jwks(jwks.as_bytes()).unwrap()))), secret: None };
+    let keys =
+        KeySource { jwks: Some(JwksSource::Inline(Arc::new(parse_jwks(jwks.as_bytes()).unwrap()))), secret: None };
     let opts = Options {
         expected_issuer: Some("https://issuer.test".into()),
         audiences: vec!["api".into()],
@@ -69,7 +70,8 @@ fn setup() -> Setup {
         now: NOW,
         ..Options::default()
     };
-    let parsed = RsaPublicKeyComponents { n: &n[..], e: &e[..] }.to_parsed_public_key(&sig::RSA_PKCS1_2048_8192_SHA256).unwrap();
+    let parsed =
+        RsaPublicKeyComponents { n: &n[..], e: &e[..] }.to_parsed_public_key(&sig::RSA_PKCS1_2048_8192_SHA256).unwrap();
     let s = Setup {
         token,
         signing_input: signing_input.into_bytes(),
@@ -117,7 +119,9 @@ fn benches(c: &mut Criterion) {
     let d = inspector_token::decode(&s.token);
     let sig = inspector_token::checks::SignatureOutcome::Verified("verified".into());
     let kinds = s.keys.kinds();
-    g.bench_function("checks only", |b| b.iter(|| black_box(inspector_token::checks::run(black_box(&d), &s.opts, kinds, &sig))));
+    g.bench_function("checks only", |b| {
+        b.iter(|| black_box(inspector_token::checks::run(black_box(&d), &s.opts, kinds, &sig)))
+    });
     g.finish();
 }
 
@@ -148,7 +152,9 @@ fn ratio(s: &Setup) {
         v[v.len() / 2]
     };
     let (i, v, u) = (median(&mut a), median(&mut b), median(&mut c));
-    println!("inspect: {i:.2} µs, bare verify (parsed key): {v:.2} µs, verify with the key built per call (signature pre-decoded): {u:.2} µs");
+    println!(
+        "inspect: {i:.2} µs, bare verify (parsed key): {v:.2} µs, verify with the key built per call (signature pre-decoded): {u:.2} µs"
+    );
     println!("inspect/verify ratio: {:.2} (target ≤ 1.3)", i / v);
 }
 

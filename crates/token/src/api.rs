@@ -78,7 +78,11 @@ fn given_all(v: &[String]) -> Vec<String> {
 
 fn http_url(what: &str, s: &str) -> Result<(), Error> {
     let u = url::Url::parse(s).map_err(|e| Error::Usage(format!("{what} {s:?} is not a URL: {e}")))?;
-    if matches!(u.scheme(), "http" | "https") { Ok(()) } else { Err(Error::Usage(format!("{what} {s:?} is not an http(s) URL"))) }
+    if matches!(u.scheme(), "http" | "https") {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!("{what} {s:?} is not an http(s) URL")))
+    }
 }
 
 /// The `KeySource` these options describe. Build it once and call `inspect` directly to keep an
@@ -124,7 +128,12 @@ pub async fn inspect_token(input: &InspectInput, fetcher: &JwksFetcher) -> Resul
 /// Diagnoses a failing call from the raw request (HTTP/1.1 text or a curl command) and the raw
 /// response (HTTP/1.1 text, `curl -i` output), as `oauth-inspector diagnose --json` does.
 /// Errors: `http_parse` when either text is not an HTTP message, `usage`/`jwks` as `inspect_token`.
-pub async fn diagnose_text(request: &str, response: &str, input: &DiagnoseInput, fetcher: &JwksFetcher) -> Result<Diagnosis, Error> {
+pub async fn diagnose_text(
+    request: &str,
+    response: &str,
+    input: &DiagnoseInput,
+    fetcher: &JwksFetcher,
+) -> Result<Diagnosis, Error> {
     let req = http::parse_request(request)?;
     let resp = http::parse_response(response)?;
     let opts = DiagnoseOptions {

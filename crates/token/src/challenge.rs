@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn rfc6750_and_vendor_forms() {
-        let c = parse(&[r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#]);
+        let c =
+            parse(&[r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#]);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].scheme, "Bearer");
         assert_eq!(c[0].param("error"), Some("invalid_token"));
@@ -149,7 +150,8 @@ mod tests {
         assert_eq!(c[0].param("algs"), Some("ES256 PS256"));
         assert_eq!(c[1].param("realm"), Some("x"));
 
-        let c = parse(&["Bearer error=invalid_token, error_description=\"a \\\"quoted\\\", comma\"", "Basic realm=\"b\""]);
+        let c =
+            parse(&["Bearer error=invalid_token, error_description=\"a \\\"quoted\\\", comma\"", "Basic realm=\"b\""]);
         assert_eq!(c[0].param("error"), Some("invalid_token"));
         assert_eq!(c[0].param("error_description"), Some("a \"quoted\", comma"));
         assert!(c[1].is("basic"));

@@ -182,9 +182,18 @@ pub enum SignatureOutcome {
     /// Not tried, for the reason given (another check explains why).
     NotAttempted(String),
     Verified(String),
-    Failed { problem: Problem, message: String, expected: Option<String>, actual: Option<String> },
+    Failed {
+        problem: Problem,
+        message: String,
+        expected: Option<String>,
+        actual: Option<String>,
+    },
     /// The keys could not be obtained (network, discovery, not a JWKS): what was wanted and what came.
-    Unavailable { message: String, expected: String, actual: String },
+    Unavailable {
+        message: String,
+        expected: String,
+        actual: String,
+    },
 }
 
 /// Which rule set applies on top of RFC 7519.
@@ -224,8 +233,10 @@ pub fn run(d: &Decoded, o: &Options, keys: KeyKinds, sig: &SignatureOutcome) -> 
         }
         (Format::Malformed, ..) => {
             let why = d.notes.join("; ");
-            return vec![Check::fail("format", FORMAT, Problem::Malformed, format!("not a well-formed JWT: {why}"))
-                .with("three base64url segments, the first two JSON objects", why)];
+            return vec![
+                Check::fail("format", FORMAT, Problem::Malformed, format!("not a well-formed JWT: {why}"))
+                    .with("three base64url segments, the first two JSON objects", why),
+            ];
         }
         _ => {
             return vec![Check::skip(
@@ -327,10 +338,13 @@ fn check_crit(h: &Map<String, Value>) -> Check {
     };
     let names: Option<Vec<&str>> = crit.as_array().and_then(|a| a.iter().map(Value::as_str).collect());
     match names {
-        Some(n) if !n.is_empty() => {
-            Check::fail("crit", SPEC, Problem::CritUnsupported, format!("critical extension(s) not understood: {}", n.join(", ")))
-                .with("no extension we do not implement", n.join(", "))
-        }
+        Some(n) if !n.is_empty() => Check::fail(
+            "crit",
+            SPEC,
+            Problem::CritUnsupported,
+            format!("critical extension(s) not understood: {}", n.join(", ")),
+        )
+        .with("no extension we do not implement", n.join(", ")),
         _ => Check::fail("crit", SPEC, Problem::Malformed, "crit must be a non-empty array of header names")
             .with("non-empty array of strings", crit.to_string()),
     }
@@ -385,7 +399,10 @@ fn check_header_keys(h: &Map<String, Value>) -> Check {
         Check::warn(
             "header_keys",
             SPEC,
-            format!("{} in the header: ignored (never fetched or trusted; an attacker can point them at their own key)", present.join(", ")),
+            format!(
+                "{} in the header: ignored (never fetched or trusted; an attacker can point them at their own key)",
+                present.join(", ")
+            ),
         )
     }
 }
@@ -400,7 +417,8 @@ fn check_signature(sig: &SignatureOutcome) -> Check {
         ),
         SignatureOutcome::NotAttempted(why) => Check::skip("signature", SPEC, format!("not verified: {why}")),
         SignatureOutcome::Unavailable { message, expected, actual } => {
-            Check::skip("signature", SPEC, format!("not verified: keys unavailable: {message}")).with(expected.clone(), actual.clone())
+            Check::skip("signature", SPEC, format!("not verified: keys unavailable: {message}"))
+                .with(expected.clone(), actual.clone())
         }
         SignatureOutcome::Verified(how) => Check::pass("signature", SPEC, how.clone()),
         SignatureOutcome::Failed { problem, message, expected, actual } => {
@@ -419,7 +437,9 @@ fn check_claim_types(h: &Map<String, Value>, c: &Map<String, Value>) -> Check {
     for (name, v) in c {
         let n = name.as_str();
         let ok = match n {
-            "iss" | "sub" | "jti" | "azp" | "nonce" | "at_hash" | "c_hash" | "client_id" | "scope" | "sid" | "acr" => v.is_string(),
+            "iss" | "sub" | "jti" | "azp" | "nonce" | "at_hash" | "c_hash" | "client_id" | "scope" | "sid" | "acr" => {
+                v.is_string()
+            }
             "aud" | "scp" => !matches!(claim_strs(c, n), Claim::WrongType),
             "exp" | "nbf" | "iat" | "auth_time" => NumericDate::from_value(v).is_some(),
             "amr" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
@@ -431,15 +451,18 @@ fn check_claim_types(h: &Map<String, Value>, c: &Map<String, Value>) -> Check {
     }
     for n in ["kid", "typ", "cty"] {
         if let Some(v) = h.get(n)
-            && !v.is_string() {
-                wrong.push(format!("header {n} is {}", type_name(v)));
-            }
+            && !v.is_string()
+        {
+            wrong.push(format!("header {n} is {}", type_name(v)));
+        }
     }
     if wrong.is_empty() {
         Check::pass("claim_types", SPEC, "registered claims have the right JSON types")
     } else {
-        Check::fail("claim_types", SPEC, Problem::Malformed, format!("wrongly typed: {}", wrong.join("; ")))
-            .with("iss/sub/jti/nonce…: string; aud/scp: string or array of strings; exp/nbf/iat: number", wrong.join("; "))
+        Check::fail("claim_types", SPEC, Problem::Malformed, format!("wrongly typed: {}", wrong.join("; "))).with(
+            "iss/sub/jti/nonce…: string; aud/scp: string or array of strings; exp/nbf/iat: number",
+            wrong.join("; "),
+        )
     }
 }
 
@@ -469,8 +492,13 @@ fn check_iss(c: &Map<String, Value>, o: &Options) -> Check {
         Claim::WrongType => Check::skip("iss", SPEC, "iss is not a string (see claim_types)"),
         Claim::Ok(iss) if iss == want => Check::pass("iss", SPEC, format!("issued by {iss}")),
         Claim::Ok(iss) => {
-            let hint = if iss.trim_end_matches('/') == want.trim_end_matches('/') { " (differs only by a trailing slash)" } else { "" };
-            Check::fail("iss", SPEC, Problem::IssuerMismatch, format!("issuer is not the expected one{hint}")).with(want.clone(), iss)
+            let hint = if iss.trim_end_matches('/') == want.trim_end_matches('/') {
+                " (differs only by a trailing slash)"
+            } else {
+                ""
+            };
+            Check::fail("iss", SPEC, Problem::IssuerMismatch, format!("issuer is not the expected one{hint}"))
+                .with(want.clone(), iss)
         }
     }
 }
@@ -488,8 +516,12 @@ fn check_aud(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
         expected.push_str(" (client id)");
     }
     let auds = match claim_strs(c, "aud") {
-        Claim::Absent => return Check::fail("aud", SPEC, Problem::MissingClaim, "no aud claim").with(expected, "(absent)"),
-        Claim::WrongType => return Check::skip("aud", SPEC, "aud is not a string or array of strings (see claim_types)"),
+        Claim::Absent => {
+            return Check::fail("aud", SPEC, Problem::MissingClaim, "no aud claim").with(expected, "(absent)");
+        }
+        Claim::WrongType => {
+            return Check::skip("aud", SPEC, "aud is not a string or array of strings (see claim_types)");
+        }
         Claim::Ok(a) => a,
     };
     let actual = auds.join(" ");
@@ -497,9 +529,12 @@ fn check_aud(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     let has_client = client.is_none_or(|id| auds.contains(&id));
     match (any_audience, has_client) {
         (true, true) => Check::pass("aud", SPEC, format!("audience {actual} matches")).with(expected, actual),
-        (false, _) => Check::fail("aud", SPEC, Problem::AudienceMismatch, "none of the token's audiences is expected").with(expected, actual),
-        (true, false) => Check::fail("aud", SPEC, Problem::AudienceMismatch, "the client id is not among the ID token's audiences")
+        (false, _) => Check::fail("aud", SPEC, Problem::AudienceMismatch, "none of the token's audiences is expected")
             .with(expected, actual),
+        (true, false) => {
+            Check::fail("aud", SPEC, Problem::AudienceMismatch, "the client id is not among the ID token's audiences")
+                .with(expected, actual)
+        }
     }
 }
 
@@ -578,7 +613,8 @@ fn check_scope(c: &Map<String, Value>, o: &Options) -> Check {
     let missing: Vec<&str> = required.iter().copied().filter(|r| !granted.contains(r)).collect();
     let expected = required.join(" ");
     if !present {
-        Check::fail("scope", SPEC, Problem::InsufficientScope, "the token has no scope or scp claim").with(expected, "(absent)")
+        Check::fail("scope", SPEC, Problem::InsufficientScope, "the token has no scope or scp claim")
+            .with(expected, "(absent)")
     } else if missing.is_empty() {
         Check::pass("scope", SPEC, format!("grants {expected}")).with(expected, granted.join(" "))
     } else {
@@ -591,16 +627,21 @@ fn check_nonce(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     const SPEC: &str = "OIDC Core §3.1.3.7 step 11";
     match (&o.nonce, claim_str(c, "nonce")) {
         (None, Claim::Absent) => Check::skip("nonce", SPEC, "no nonce sent or received"),
-        (None, _) if p == Profile::IdToken => Check::warn("nonce", SPEC, "the token carries a nonce but none was given (--nonce): not checked"),
+        (None, _) if p == Profile::IdToken => {
+            Check::warn("nonce", SPEC, "the token carries a nonce but none was given (--nonce): not checked")
+        }
         (None, _) => Check::skip("nonce", SPEC, "no nonce given (--nonce)"),
-        (Some(want), Claim::Absent) => Check::fail("nonce", SPEC, Problem::MissingClaim, "a nonce was sent but the token has none")
-            .with(want.clone(), "(absent)"),
+        (Some(want), Claim::Absent) => {
+            Check::fail("nonce", SPEC, Problem::MissingClaim, "a nonce was sent but the token has none")
+                .with(want.clone(), "(absent)")
+        }
         (Some(_), Claim::WrongType) => Check::skip("nonce", SPEC, "nonce is not a string (see claim_types)"),
         (Some(want), Claim::Ok(got)) if signature::ct_eq(want.as_bytes(), got.as_bytes()) => {
             Check::pass("nonce", SPEC, "nonce matches the one sent")
         }
         (Some(want), Claim::Ok(got)) => {
-            Check::fail("nonce", SPEC, Problem::NonceMismatch, "nonce differs from the one sent (replay?)").with(want.clone(), got)
+            Check::fail("nonce", SPEC, Problem::NonceMismatch, "nonce differs from the one sent (replay?)")
+                .with(want.clone(), got)
         }
     }
 }
@@ -637,8 +678,10 @@ fn check_hash(
         Claim::Ok(got) if signature::ct_eq(got.as_bytes(), computed.as_bytes()) => {
             Check::pass(id, spec, format!("{id} matches the {what}"))
         }
-        Claim::Ok(got) => Check::fail(id, spec, Problem::AtHashMismatch, format!("{id} does not match the {what} given"))
-            .with(computed, got),
+        Claim::Ok(got) => {
+            Check::fail(id, spec, Problem::AtHashMismatch, format!("{id} does not match the {what} given"))
+                .with(computed, got)
+        }
     }
 }
 
@@ -651,12 +694,17 @@ fn check_azp(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     match (claim_str(c, "azp"), &o.client_id) {
         (Claim::WrongType, _) => Check::skip("azp", SPEC, "azp is not a string (see claim_types)"),
         (Claim::Ok(azp), Some(id)) if azp == id => Check::pass("azp", SPEC, "azp is the client id"),
-        (Claim::Ok(azp), Some(id)) => {
-            Check::fail("azp", SPEC, Problem::AzpMismatch, "azp is not the client id: the token was issued to another client")
-                .with(id.clone(), azp)
-        }
+        (Claim::Ok(azp), Some(id)) => Check::fail(
+            "azp",
+            SPEC,
+            Problem::AzpMismatch,
+            "azp is not the client id: the token was issued to another client",
+        )
+        .with(id.clone(), azp),
         (Claim::Ok(_), None) => Check::skip("azp", SPEC, "azp present; give --client-id to check it"),
-        (Claim::Absent, _) if several_auds => Check::warn("azp", SPEC, "several audiences and no azp: which client was this issued to?"),
+        (Claim::Absent, _) if several_auds => {
+            Check::warn("azp", SPEC, "several audiences and no azp: which client was this issued to?")
+        }
         (Claim::Absent, _) => Check::skip("azp", SPEC, "no azp (single audience)"),
     }
 }
@@ -673,9 +721,11 @@ pub fn problems(checks: &[Check]) -> Vec<Problem> {
     let mut out = Vec::new();
     for c in checks {
         if let Some(p) = c.problem
-            && c.status == Status::Fail && !out.contains(&p) {
-                out.push(p);
-            }
+            && c.status == Status::Fail
+            && !out.contains(&p)
+        {
+            out.push(p);
+        }
     }
     out
 }

@@ -180,7 +180,11 @@ pub async fn run_inspect(args: &InspectArgs, stdin: &mut dyn Read, fetcher: &Jwk
 
 /// `oauth-inspector diagnose`.
 pub async fn run_diagnose(args: &DiagnoseArgs, fetcher: &JwksFetcher) -> Outcome {
-    let read = |p: &PathBuf| std::fs::read(p).map(|b| String::from_utf8_lossy(&b).into_owned()).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    let read = |p: &PathBuf| {
+        std::fs::read(p)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+    };
     let req_text = match read(&args.request) {
         Ok(t) => t,
         Err(e) => return Outcome::usage(e),

@@ -71,22 +71,24 @@ pub fn decode(token: &str) -> Decoded {
     }
     let header = header.map(|(h, _)| h);
 
-    if segments.len() == 3 && header.is_some()
-        && let Some((c, clamped)) = b64_object(segments[1]) {
-            if clamped {
-                d.notes.push("claims: a number beyond the f64 range is shown as ±1.797e308".into());
-            }
-            d.format = Format::Jwt;
-            d.header = header;
-            d.claims = Some(c);
-            // The token's own bytes up to the second dot: what the signature covers.
-            d.signing_input = token[..segments[0].len() + 1 + segments[1].len()].to_string();
-            match B64URL.decode(segments[2].as_bytes()) {
-                Ok(sig) => d.signature = Some(sig),
-                Err(_) => d.notes.push("the signature segment is not base64url".into()),
-            }
-            return d;
+    if segments.len() == 3
+        && header.is_some()
+        && let Some((c, clamped)) = b64_object(segments[1])
+    {
+        if clamped {
+            d.notes.push("claims: a number beyond the f64 range is shown as ±1.797e308".into());
         }
+        d.format = Format::Jwt;
+        d.header = header;
+        d.claims = Some(c);
+        // The token's own bytes up to the second dot: what the signature covers.
+        d.signing_input = token[..segments[0].len() + 1 + segments[1].len()].to_string();
+        match B64URL.decode(segments[2].as_bytes()) {
+            Ok(sig) => d.signature = Some(sig),
+            Err(_) => d.notes.push("the signature segment is not base64url".into()),
+        }
+        return d;
+    }
     if segments.len() == 5 && header.as_ref().is_some_and(|h| h.contains_key("enc")) {
         d.format = Format::Jwe;
         d.header = header;

@@ -382,11 +382,19 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
             token = Some((cred.trim_matches('"').to_string(), format!("Authorization: {scheme}")));
         } else if scheme.eq_ignore_ascii_case("dpop") && !cred.is_empty() {
             if req.header("dpop").is_none() {
-                causes.add(CauseCode::DpopRequired, 110, "Authorization uses the DPoP scheme but no DPoP proof header is sent");
+                causes.add(
+                    CauseCode::DpopRequired,
+                    110,
+                    "Authorization uses the DPoP scheme but no DPoP proof header is sent",
+                );
             }
             token = Some((cred.to_string(), format!("Authorization: {scheme}")));
         } else if scheme.is_empty() {
-            causes.add(CauseCode::WrongScheme, 118, "the Authorization header has a bare value without the `Bearer ` prefix");
+            causes.add(
+                CauseCode::WrongScheme,
+                118,
+                "the Authorization header has a bare value without the `Bearer ` prefix",
+            );
             token = Some((cred.to_string(), "Authorization (no scheme)".into()));
         } else {
             causes.add(CauseCode::WrongScheme, 118, format!("Authorization uses the {scheme} scheme, not Bearer"));
@@ -395,7 +403,11 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
     let query_token = req.query().into_iter().find(|(k, _)| k == "access_token" || k == "token").map(|(_, v)| v);
     if let Some(q) = query_token {
         if token.is_some() {
-            causes.add(CauseCode::TokenInQuery, 40, "a token is in the query string as well as the Authorization header");
+            causes.add(
+                CauseCode::TokenInQuery,
+                40,
+                "a token is in the query string as well as the Authorization header",
+            );
             causes.add(CauseCode::InvalidRequest, 45, "two methods of sending a token in one request (RFC 6750 §2)");
         } else {
             causes.add(CauseCode::TokenInQuery, 115, "the token is sent only in the query string (access_token=…)");
@@ -403,16 +415,26 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
         }
     }
     if token.is_none()
-        && let Some((_, v)) = req.form().into_iter().find(|(k, _)| k == "access_token") {
-            token = Some((v, "form body (RFC 6750 §2.2)".into()));
-        }
+        && let Some((_, v)) = req.form().into_iter().find(|(k, _)| k == "access_token")
+    {
+        token = Some((v, "form body (RFC 6750 §2.2)".into()));
+    }
     if token.is_none() && req.header("authorization").is_none() {
-        causes.add(CauseCode::MissingToken, 120, "no Authorization header, and no access_token in the query or form body");
+        causes.add(
+            CauseCode::MissingToken,
+            120,
+            "no Authorization header, and no access_token in the query or form body",
+        );
     }
     token
 }
 
-pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fetcher: &JwksFetcher) -> Result<Diagnosis, Error> {
+pub async fn diagnose(
+    req: &Request,
+    resp: &Response,
+    opts: &DiagnoseOptions,
+    fetcher: &JwksFetcher,
+) -> Result<Diagnosis, Error> {
     let mut causes = Causes::default();
     let challenges = challenge::parse(&header_values(&resp.headers, "www-authenticate"));
     let token = locate_token(req, &mut causes);
@@ -426,18 +448,34 @@ pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fe
         causes.add(CauseCode::DpopRequired, 112, "the server only offers the DPoP scheme in WWW-Authenticate");
     }
     if has("basic") && !has("bearer") && !has("dpop") && token.is_some() {
-        causes.add(CauseCode::WrongScheme, 100, "the server asks for Basic authentication (e.g. nginx auth_basic in front of the API)");
+        causes.add(
+            CauseCode::WrongScheme,
+            100,
+            "the server asks for Basic authentication (e.g. nginx auth_basic in front of the API)",
+        );
     }
     let mut server_explained = false;
     match error.as_deref() {
-        Some("invalid_request") => causes.add(CauseCode::InvalidRequest, 100, "WWW-Authenticate error=\"invalid_request\""),
+        Some("invalid_request") => {
+            causes.add(CauseCode::InvalidRequest, 100, "WWW-Authenticate error=\"invalid_request\"")
+        }
         Some("insufficient_scope") => {
             let need = required_scope.as_deref().map(|s| format!(", scope=\"{s}\" needed")).unwrap_or_default();
-            causes.add(CauseCode::InsufficientScope, 105, format!("WWW-Authenticate error=\"insufficient_scope\"{need}"));
+            causes.add(
+                CauseCode::InsufficientScope,
+                105,
+                format!("WWW-Authenticate error=\"insufficient_scope\"{need}"),
+            );
             server_explained = true;
         }
-        Some("use_dpop_nonce") => causes.add(CauseCode::DpopRequired, 112, "error=\"use_dpop_nonce\": retry with the DPoP-Nonce header's value in the proof"),
-        Some("invalid_dpop_proof") => causes.add(CauseCode::DpopRequired, 112, "error=\"invalid_dpop_proof\": the DPoP proof was rejected"),
+        Some("use_dpop_nonce") => causes.add(
+            CauseCode::DpopRequired,
+            112,
+            "error=\"use_dpop_nonce\": retry with the DPoP-Nonce header's value in the proof",
+        ),
+        Some("invalid_dpop_proof") => {
+            causes.add(CauseCode::DpopRequired, 112, "error=\"invalid_dpop_proof\": the DPoP proof was rejected")
+        }
         _ => {}
     }
     let mut messages: Vec<(String, &str)> = Vec::new();
@@ -463,7 +501,11 @@ pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fe
         let have: Vec<&str> = have.split(',').map(str::trim).collect();
         let wanted: Vec<&str> = want.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
         if !wanted.is_empty() && !wanted.iter().any(|w| have.contains(w)) {
-            causes.add(CauseCode::InsufficientScope, 100, format!("X-Accepted-OAuth-Scopes: {want}; the token has: {}", have.join(", ")));
+            causes.add(
+                CauseCode::InsufficientScope,
+                100,
+                format!("X-Accepted-OAuth-Scopes: {want}; the token has: {}", have.join(", ")),
+            );
             server_explained = true;
         }
     }
@@ -471,10 +513,7 @@ pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fe
     // What the token itself shows.
     let mut summary = None;
     if let Some((tok, location)) = token {
-        let now = opts
-            .now
-            .or_else(|| resp.header("date").and_then(times::parse_http_date))
-            .unwrap_or_else(times::now);
+        let now = opts.now.or_else(|| resp.header("date").and_then(times::parse_http_date)).unwrap_or_else(times::now);
         let o = Options {
             expected_issuer: opts.expected_issuer.clone(),
             audiences: opts.audiences.clone(),
@@ -497,13 +536,14 @@ pub async fn diagnose(req: &Request, resp: &Response, opts: &DiagnoseOptions, fe
             }
         }
         if let Value::Object(claims) = &report.claims
-            && (claims.contains_key("nonce") || claims.contains_key("at_hash") || claims.contains_key("c_hash")) {
-                causes.add(
+            && (claims.contains_key("nonce") || claims.contains_key("at_hash") || claims.contains_key("c_hash"))
+        {
+            causes.add(
                     CauseCode::AudienceMismatch,
                     75,
                     "the token carries nonce/at_hash/c_hash: it looks like an ID token, which is for the client, not for APIs",
                 );
-            }
+        }
         let rejected = resp.status == 401 || error.as_deref() == Some("invalid_token");
         if rejected && report.problems.is_empty() && !server_explained && !causes.has(CauseCode::WrongScheme) {
             let why = match report.format {
@@ -546,19 +586,31 @@ mod tests {
 
     #[test]
     fn vendor_messages() {
-        assert_eq!(match_message("IDX10223: Lifetime validation failed. The token is expired.").map(|m| m.0), Some(CauseCode::Expired));
+        assert_eq!(
+            match_message("IDX10223: Lifetime validation failed. The token is expired.").map(|m| m.0),
+            Some(CauseCode::Expired)
+        );
         assert_eq!(match_message("The signature key was not found").map(|m| m.0), Some(CauseCode::UnknownKey));
         assert_eq!(match_message("The signature is invalid").map(|m| m.0), Some(CauseCode::BadSignature));
-        assert_eq!(match_message("The token is not valid before '01/01/2030'").map(|m| m.0), Some(CauseCode::NotYetValid));
+        assert_eq!(
+            match_message("The token is not valid before '01/01/2030'").map(|m| m.0),
+            Some(CauseCode::NotYetValid)
+        );
         assert_eq!(match_message("The audience 'api://x' is invalid").map(|m| m.0), Some(CauseCode::AudienceMismatch));
         assert_eq!(match_message("Bad credentials").map(|m| m.0), Some(CauseCode::RevokedOrInactive));
-        assert_eq!(match_message("An error occurred while attempting to decode the Jwt: Jwt expired at 2024-01-01T00:00:00Z").map(|m| m.0), Some(CauseCode::Expired));
+        assert_eq!(
+            match_message("An error occurred while attempting to decode the Jwt: Jwt expired at 2024-01-01T00:00:00Z")
+                .map(|m| m.0),
+            Some(CauseCode::Expired)
+        );
         assert_eq!(match_message("Token verification failed"), None);
     }
 
     #[test]
     fn body_messages_from_json_and_html() {
-        let m = body_messages(r#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired or is not yet valid."}}"#);
+        let m = body_messages(
+            r#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired or is not yet valid."}}"#,
+        );
         assert!(m.iter().any(|s| s.contains("expired")), "{m:?}");
         let m = body_messages("<html><body><h1>401 Authorization Required</h1></body></html>");
         assert_eq!(m, vec!["401 Authorization Required".to_string()]);

@@ -47,7 +47,9 @@ impl Request {
     /// Form body parameters, when the body is form-encoded (RFC 6750 §2.2).
     pub fn form(&self) -> Vec<(String, String)> {
         let ct = self.header("content-type").unwrap_or("").to_ascii_lowercase();
-        if ct.starts_with("application/x-www-form-urlencoded") || (self.from_curl && !self.body.trim_start().starts_with(['{', '['])) {
+        if ct.starts_with("application/x-www-form-urlencoded")
+            || (self.from_curl && !self.body.trim_start().starts_with(['{', '[']))
+        {
             url::form_urlencoded::parse(self.body.as_bytes()).into_owned().collect()
         } else {
             Vec::new()
@@ -111,9 +113,13 @@ pub fn parse_request(text: &str) -> Result<Request, Error> {
     let method = parts.next().unwrap_or("").to_string();
     let target = parts.next().unwrap_or("").to_string();
     let version_ok = parts.next().is_none_or(|v| v.starts_with("HTTP/"));
-    let target_ok = target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://") || target == "*";
+    let target_ok =
+        target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://") || target == "*";
     if method.is_empty() || !method.chars().all(|c| c.is_ascii_uppercase()) || !target_ok || !version_ok {
-        return Err(Error::Http { what: "request", reason: format!("first line is not `METHOD target HTTP/1.1`: {first:?}") });
+        return Err(Error::Http {
+            what: "request",
+            reason: format!("first line is not `METHOD target HTTP/1.1`: {first:?}"),
+        });
     }
     Ok(Request { method, target, headers: parse_headers(&lines[1..]), body: body.to_string(), from_curl: false })
 }
@@ -128,7 +134,10 @@ pub fn parse_response(text: &str) -> Result<Response, Error> {
         let version = parts.next().unwrap_or("");
         let status: u16 = parts.next().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
         if !version.starts_with("HTTP/") || !(100..=599).contains(&status) {
-            return Err(Error::Http { what: "response", reason: format!("first line is not `HTTP/1.1 status reason`: {first:?}") });
+            return Err(Error::Http {
+                what: "response",
+                reason: format!("first line is not `HTTP/1.1 status reason`: {first:?}"),
+            });
         }
         let next = body.trim_start();
         if next.starts_with("HTTP/") && (status < 200 || (300..400).contains(&status)) {
@@ -218,10 +227,42 @@ pub fn parse_curl(cmd: &str) -> Result<Request, Error> {
     let mut get = false;
     // Options taking a value that we do not need.
     const SKIP_VALUE: &[&str] = &[
-        "-o", "--output", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "--cacert",
-        "--cert", "--key", "-E", "-m", "--max-time", "--connect-timeout", "-w", "--write-out", "--resolve", "-x",
-        "--proxy", "-T", "--upload-file", "--retry", "-r", "--range", "--limit-rate", "-K", "--config", "-F", "--form",
-        "--capath", "--proxy-user", "-U", "--max-redirs",
+        "-o",
+        "--output",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "-c",
+        "--cookie-jar",
+        "--cacert",
+        "--cert",
+        "--key",
+        "-E",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-w",
+        "--write-out",
+        "--resolve",
+        "-x",
+        "--proxy",
+        "-T",
+        "--upload-file",
+        "--retry",
+        "-r",
+        "--range",
+        "--limit-rate",
+        "-K",
+        "--config",
+        "-F",
+        "--form",
+        "--capath",
+        "--proxy-user",
+        "-U",
+        "--max-redirs",
     ];
     let mut i = 1;
     while i < words.len() {
@@ -298,7 +339,10 @@ mod tests {
         assert_eq!(r.header("authorization"), Some("Bearer abc"));
         assert_eq!(r.query(), vec![("x".to_string(), "1".to_string())]);
 
-        let s = parse_response("HTTP/1.1 100 Continue\n\nHTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer\n  realm=\"a\"\n\n{}").unwrap();
+        let s = parse_response(
+            "HTTP/1.1 100 Continue\n\nHTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer\n  realm=\"a\"\n\n{}",
+        )
+        .unwrap();
         assert_eq!(s.status, 401);
         assert_eq!(s.header("www-authenticate"), Some("Bearer realm=\"a\""));
         assert_eq!(s.body, "{}");

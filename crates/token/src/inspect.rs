@@ -8,7 +8,7 @@ use crate::checks::{self, Check, KeyKinds, Options, Problem, Profile, SignatureO
 use crate::claims;
 use crate::decode::{self, Decoded, Format};
 use crate::error::Error;
-use crate::jwks::{Fetched, JwksFetcher, JwksSource, Jwk};
+use crate::jwks::{Fetched, Jwk, JwksFetcher, JwksSource};
 use crate::secret::Secret;
 use crate::signature::{self, Alg, VerifyError};
 use crate::times::{self, NumericDate};
@@ -94,14 +94,19 @@ pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &Jw
         .map(|(k, v)| {
             let m = claims::claim_meaning(k);
             // A passed exp/nbf/iat check's message is this very phrase: reuse it, don't format again.
-            let time = match checks.iter().find(|c| c.id == k && c.status == Status::Pass && matches!(c.id, "exp" | "nbf" | "iat")) {
+            let time = match checks
+                .iter()
+                .find(|c| c.id == k && c.status == Status::Pass && matches!(c.id, "exp" | "nbf" | "iat"))
+            {
                 Some(c) => Some(c.message.to_string()),
                 None => claims::TIME_CLAIMS
                     .contains(&k.as_str())
                     .then(|| NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)))
                     .flatten(),
             };
-            debug_assert!(time.is_none() || time == NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now)));
+            debug_assert!(
+                time.is_none() || time == NumericDate::from_value(v).map(|t| times::describe(k, t, opts.now))
+            );
             Annotation { name: k.clone(), meaning: m.map(|m| m.0), spec: m.map(|m| m.1), time }
         })
         .collect();
@@ -161,11 +166,18 @@ async fn signature_outcome(
                     ));
                 }
                 match signature::verify_hmac(alg, secret, msg, sig) {
-                    Ok(()) => SignatureOutcome::Verified(format!("{} signature verified with the shared secret", alg.name())),
-                    Err(_) => failed(Problem::BadSignature, format!("{} signature does not verify with the shared secret", alg.name())),
+                    Ok(()) => {
+                        SignatureOutcome::Verified(format!("{} signature verified with the shared secret", alg.name()))
+                    }
+                    Err(_) => failed(
+                        Problem::BadSignature,
+                        format!("{} signature does not verify with the shared secret", alg.name()),
+                    ),
                 }
             }
-            (None, Some(_)) => SignatureOutcome::NotAttempted("JWKS keys are never used as HMAC secrets (see alg)".into()),
+            (None, Some(_)) => {
+                SignatureOutcome::NotAttempted("JWKS keys are never used as HMAC secrets (see alg)".into())
+            }
             (None, None) => SignatureOutcome::NoKey,
         });
     }
@@ -193,16 +205,18 @@ async fn signature_outcome(
         }
     };
     let mut outcome = try_keys(alg, kid, &first, msg, sig);
-    if matches!(&outcome, SignatureOutcome::Failed { problem: Problem::UnknownKey, .. }) && !first.fresh
-        && let Some(again) = fetcher.refetch(source, &first.origin).await {
-            match again {
-                Ok(f) => {
-                    notes.push(format!("key not in the cached JWKS: fetched {} again (key rotation)", f.origin));
-                    outcome = try_keys(alg, kid, &f, msg, sig);
-                }
-                Err(e) => notes.push(format!("refetching the JWKS after an unknown key failed: {e}")),
+    if matches!(&outcome, SignatureOutcome::Failed { problem: Problem::UnknownKey, .. })
+        && !first.fresh
+        && let Some(again) = fetcher.refetch(source, &first.origin).await
+    {
+        match again {
+            Ok(f) => {
+                notes.push(format!("key not in the cached JWKS: fetched {} again (key rotation)", f.origin));
+                outcome = try_keys(alg, kid, &f, msg, sig);
             }
+            Err(e) => notes.push(format!("refetching the JWKS after an unknown key failed: {e}")),
         }
+    }
     Ok(outcome)
 }
 
@@ -215,15 +229,16 @@ fn failed(problem: Problem, message: String) -> SignatureOutcome {
 fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) -> SignatureOutcome {
     let candidates = || f.set.keys.iter().filter(move |j| kid.is_none() || j.kid.as_deref() == kid);
     if let Some(k) = kid
-        && candidates().next().is_none() {
-            let known: Vec<&str> = f.set.keys.iter().filter_map(|k| k.kid.as_deref()).collect();
-            return SignatureOutcome::Failed {
-                problem: Problem::UnknownKey,
-                message: format!("kid {k:?} is not in the JWKS from {}", f.origin),
-                expected: Some(if known.is_empty() { "(no kids in the JWKS)".into() } else { known.join(" ") }),
-                actual: Some(k.to_string()),
-            };
-        }
+        && candidates().next().is_none()
+    {
+        let known: Vec<&str> = f.set.keys.iter().filter_map(|k| k.kid.as_deref()).collect();
+        return SignatureOutcome::Failed {
+            problem: Problem::UnknownKey,
+            message: format!("kid {k:?} is not in the JWKS from {}", f.origin),
+            expected: Some(if known.is_empty() { "(no kids in the JWKS)".into() } else { known.join(" ") }),
+            actual: Some(k.to_string()),
+        };
+    }
     // The common case, one key that verifies, allocates nothing but the message.
     let mut tried = 0;
     let mut bad_keys = Vec::new();
@@ -233,7 +248,12 @@ fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) ->
             Ok(()) => {
                 let crv = j.crv.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
                 let kid = j.kid.as_deref().map(|k| format!("kid {k:?}")).unwrap_or_else(|| "no kid".into());
-                return SignatureOutcome::Verified(format!("{} signature verified with {}{crv} key, {kid}, from {}", alg.name(), j.kty, f.origin));
+                return SignatureOutcome::Verified(format!(
+                    "{} signature verified with {}{crv} key, {kid}, from {}",
+                    alg.name(),
+                    j.kty,
+                    f.origin
+                ));
             }
             Err(VerifyError::BadKey(why)) => bad_keys.push(format!("{}: {why}", j.describe())),
             Err(VerifyError::Invalid) => {}
@@ -253,13 +273,18 @@ fn try_keys(alg: Alg, kid: Option<&str>, f: &Fetched, msg: &[u8], sig: &[u8]) ->
             }
             None => SignatureOutcome::Failed {
                 problem: Problem::UnknownKey,
-                message: format!("no key in the JWKS from {} can verify {} (and the token has no kid)", f.origin, alg.name()),
+                message: format!(
+                    "no key in the JWKS from {} can verify {} (and the token has no kid)",
+                    f.origin,
+                    alg.name()
+                ),
                 expected: Some(alg.key_kind().into()),
                 actual: Some(f.set.keys.iter().map(Jwk::describe).collect::<Vec<_>>().join("; ")),
             },
         };
     }
-    let mut message = format!("{} signature does not verify with {tried} candidate key(s) from {}", alg.name(), f.origin);
+    let mut message =
+        format!("{} signature does not verify with {tried} candidate key(s) from {}", alg.name(), f.origin);
     if !bad_keys.is_empty() {
         message.push_str(&format!(" (unusable: {})", bad_keys.join("; ")));
     }

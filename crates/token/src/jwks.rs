@@ -192,7 +192,8 @@ impl JwksFetcher {
         match source {
             JwksSource::File(p) => {
                 let bytes = std::fs::read(p).map_err(|e| Error::Read { what: p.display().to_string(), source: e })?;
-                let set = parse_jwks(&bytes).map_err(|reason| Error::Jwks { origin: p.display().to_string(), reason })?;
+                let set =
+                    parse_jwks(&bytes).map_err(|reason| Error::Jwks { origin: p.display().to_string(), reason })?;
                 Ok(Fetched { set: Arc::new(set), origin: p.display().to_string(), fresh: true })
             }
             JwksSource::Url(u) => self.jwks_url(u, false).await,
@@ -223,18 +224,20 @@ impl JwksFetcher {
     async fn jwks_url(&self, url: &str, force: bool) -> Result<Fetched, Error> {
         if !force
             && let Ok(cache) = self.jwks.lock()
-                && let Some(e) = cache.get(url)
-                    && e.fresh_until.is_some_and(|t| Instant::now() < t) {
-                        return Ok(Fetched { set: e.value.clone(), origin: url.to_string(), fresh: false });
-                    }
+            && let Some(e) = cache.get(url)
+            && e.fresh_until.is_some_and(|t| Instant::now() < t)
+        {
+            return Ok(Fetched { set: e.value.clone(), origin: url.to_string(), fresh: false });
+        }
         let (bytes, ttl, content_type) = self.get(url).await?;
-        let set = Arc::new(
-            parse_jwks(&bytes)
-                .map_err(|reason| Error::Jwks { origin: url.to_string(), reason: format!("{reason}; got {}", describe_body(&content_type, &bytes)) })?,
-        );
+        let set = Arc::new(parse_jwks(&bytes).map_err(|reason| Error::Jwks {
+            origin: url.to_string(),
+            reason: format!("{reason}; got {}", describe_body(&content_type, &bytes)),
+        })?);
         let now = Instant::now();
         if let Ok(mut cache) = self.jwks.lock() {
-            cache.insert(url.to_string(), Entry { value: set.clone(), fetched: now, fresh_until: ttl.map(|t| now + t) });
+            cache
+                .insert(url.to_string(), Entry { value: set.clone(), fetched: now, fresh_until: ttl.map(|t| now + t) });
         }
         Ok(Fetched { set, origin: url.to_string(), fresh: true })
     }
@@ -244,9 +247,10 @@ impl JwksFetcher {
         let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
         if let Ok(cache) = self.discovery.lock()
             && let Some(e) = cache.get(&url)
-                && e.fresh_until.is_some_and(|t| Instant::now() < t) {
-                    return Ok(e.value.clone());
-                }
+            && e.fresh_until.is_some_and(|t| Instant::now() < t)
+        {
+            return Ok(e.value.clone());
+        }
         let (bytes, ttl, content_type) = self.get(&url).await?;
         let doc: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Fetch {
             url: url.clone(),
@@ -295,7 +299,8 @@ impl JwksFetcher {
         if resp.content_length().is_some_and(|l| l as usize > MAX_BODY) {
             return Err(fail("response larger than 1 MiB".into()));
         }
-        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("no Content-Type").to_string();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("no Content-Type").to_string();
         let body = resp.bytes().await.map_err(|e| fail(self.describe_error(&e)))?;
         if body.len() > MAX_BODY {
             return Err(fail("response larger than 1 MiB".into()));
@@ -328,7 +333,11 @@ pub fn describe_body(content_type: &str, body: &[u8]) -> String {
 
 /// How long a response may be reused (RFC 9111 §5.2.2): `None` for no-store, no-cache or
 /// max-age=0; max-age minus Age; `default` when there is no max-age.
-pub fn cache_ttl<'a>(cache_control: impl Iterator<Item = &'a str>, age: Option<&str>, default: Duration) -> Option<Duration> {
+pub fn cache_ttl<'a>(
+    cache_control: impl Iterator<Item = &'a str>,
+    age: Option<&str>,
+    default: Duration,
+) -> Option<Duration> {
     let mut max_age: Option<u64> = None;
     for header in cache_control {
         for directive in header.split(',') {

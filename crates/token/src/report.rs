@@ -71,9 +71,10 @@ pub fn render_report(r: &Report) -> String {
         }
         let _ = writeln!(o, "  ({})", c.spec);
         if c.status == crate::Status::Fail
-            && let (Some(e), Some(a)) = (&c.expected, &c.actual) {
-                let _ = writeln!(o, "      expected: {e}\n      actual:   {a}");
-            }
+            && let (Some(e), Some(a)) = (&c.expected, &c.actual)
+        {
+            let _ = writeln!(o, "      expected: {e}\n      actual:   {a}");
+        }
     }
     for n in &r.notes {
         let _ = writeln!(o, "  note: {n}");

@@ -111,17 +111,20 @@ pub fn key_fits(alg: Alg, jwk: &Jwk) -> Result<(), String> {
         return Err(format!("{} needs {}, the key is kty {}{crv}", alg.name(), alg.key_kind(), jwk.kty));
     }
     if let Some(a) = &jwk.alg
-        && a != alg.name() {
-            return Err(format!("the key is restricted to alg {a}, the token uses {}", alg.name()));
-        }
+        && a != alg.name()
+    {
+        return Err(format!("the key is restricted to alg {a}, the token uses {}", alg.name()));
+    }
     if let Some(u) = &jwk.use_
-        && u != "sig" {
-            return Err(format!("the key's use is {u:?}, not \"sig\""));
-        }
+        && u != "sig"
+    {
+        return Err(format!("the key's use is {u:?}, not \"sig\""));
+    }
     if let Some(ops) = &jwk.key_ops
-        && !ops.iter().any(|o| o == "verify") {
-            return Err("the key's key_ops do not include \"verify\"".into());
-        }
+        && !ops.iter().any(|o| o == "verify")
+    {
+        return Err("the key's key_ops do not include \"verify\"".into());
+    }
     Ok(())
 }
 
@@ -139,7 +142,6 @@ pub enum VerifyError {
 /// Cloning gives empty slots, so a clone whose members are then changed never sees a stale key.
 #[derive(Default)]
 pub struct Verifiers(Box<[OnceLock<Result<ParsedPublicKey, String>>; ALL.len()]>);
-
 
 impl Clone for Verifiers {
     fn clone(&self) -> Self {
@@ -171,7 +173,10 @@ impl Alg {
 /// Verifies `signature` over `message` with a JWK that `key_fits` accepted.
 pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
     key_fits(alg, jwk).map_err(VerifyError::BadKey)?;
-    let key = jwk.verifiers.0[alg.index()].get_or_init(|| parse_key(alg, jwk)).as_ref().map_err(|why| VerifyError::BadKey(why.clone()))?;
+    let key = jwk.verifiers.0[alg.index()]
+        .get_or_init(|| parse_key(alg, jwk))
+        .as_ref()
+        .map_err(|why| VerifyError::BadKey(why.clone()))?;
     key.verify_sig(message, signature).map_err(|_| VerifyError::Invalid)
 }
 
@@ -299,6 +304,9 @@ mod tests {
     #[test]
     fn at_hash_example_from_oidc_core_appendix() {
         // OIDC Core A.3: access token and at_hash of an RS256 ID token.
-        assert_eq!(oidc_half_hash(Alg::RS256, b"jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            oidc_half_hash(Alg::RS256, b"jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
     }
 }

@@ -182,10 +182,7 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 
 /// The system clock in Unix seconds (0 if the clock is before 1970).
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]

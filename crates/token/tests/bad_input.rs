@@ -78,7 +78,11 @@ async fn binary_bytes_are_an_opaque_token() {
 #[tokio::test]
 async fn megabytes_of_segments_and_dots() {
     let chars: String = noise(MB3).iter().map(|b| (b'a' + b % 26) as char).collect();
-    let (r, _) = cli(format!("{}.{}.{}", &chars[..1000], &chars[1000..2_000_000], &chars[2_000_000..]).as_bytes(), "3 MiB, 3 segments of letters").await;
+    let (r, _) = cli(
+        format!("{}.{}.{}", &chars[..1000], &chars[1000..2_000_000], &chars[2_000_000..]).as_bytes(),
+        "3 MiB, 3 segments of letters",
+    )
+    .await;
     assert_eq!(r["format"], "opaque");
     let (r, _) = cli(".".repeat(MB3).as_bytes(), "3 MiB of dots").await;
     assert_eq!(r["format"], "opaque");
@@ -95,11 +99,13 @@ async fn a_megabyte_payload_or_signature_is_still_a_jwt() {
     let t = sign(&json!({"alg":"HS256","typ":"JWT"}), &claims, Signer::Hmac(b"0123456789abcdef0123456789abcdef"));
     let (r, _) = cli(t.as_bytes(), "a 4 MiB signed JWT").await;
     assert_eq!(r["format"], "jwt");
-    let (r, _) = cli(format!("{header}.{}.{}", b64s(r#"{"sub":"a"}"#), "A".repeat(MB3)).as_bytes(), "a 3 MiB signature").await;
+    let (r, _) =
+        cli(format!("{header}.{}.{}", b64s(r#"{"sub":"a"}"#), "A".repeat(MB3)).as_bytes(), "a 3 MiB signature").await;
     assert_eq!(r["format"], "jwt");
     assert_eq!(r["signature"]["bytes"], (MB3 / 4) * 3);
     let many: serde_json::Map<String, Value> = (0..100_000).map(|i| (format!("c{i}"), json!(i))).collect();
-    let (r, _) = cli(format!("{header}.{}.sig", b64s(&Value::Object(many).to_string())).as_bytes(), "100k claims").await;
+    let (r, _) =
+        cli(format!("{header}.{}.sig", b64s(&Value::Object(many).to_string())).as_bytes(), "100k claims").await;
     assert_eq!(r["format"], "jwt");
 }
 
@@ -135,7 +141,11 @@ async fn diagnose_survives_the_same_garbage() {
     let deep = "[".repeat(100_000);
     let fetcher = JwksFetcher::new();
     let requests = [
-        format!("GET /api HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer {}.{}.x\r\n\r\n", b64s(&deep), b64s("{}")),
+        format!(
+            "GET /api HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer {}.{}.x\r\n\r\n",
+            b64s(&deep),
+            b64s("{}")
+        ),
         format!("GET /api HTTP/1.1\r\nHost: api.test\r\nAuthorization: Bearer {}\r\n\r\n", "A".repeat(MB3)),
         format!("curl -H 'Authorization: Bearer {}.{}.x' https://api.test/", b64s(r#"{"alg":"RS256"}"#), b64s(&deep)),
     ];
@@ -147,10 +157,13 @@ async fn diagnose_survives_the_same_garbage() {
     for req in &requests {
         for resp in &responses {
             let started = Instant::now();
-            let d = tokio::time::timeout(Duration::from_secs(60), api::diagnose_text(req, resp, &api::DiagnoseInput::default(), &fetcher))
-                .await
-                .expect("hung")
-                .expect("diagnosis");
+            let d = tokio::time::timeout(
+                Duration::from_secs(60),
+                api::diagnose_text(req, resp, &api::DiagnoseInput::default(), &fetcher),
+            )
+            .await
+            .expect("hung")
+            .expect("diagnosis");
             assert!(!d.causes.is_empty());
             let tok = d.token.as_ref().expect("the token is found");
             assert!(matches!(tok.format.as_str(), "malformed" | "opaque"), "{:?}", tok.format);
@@ -185,10 +198,13 @@ async fn a_jwks_url_that_never_answers_times_out_and_says_so() {
     for source in [JwksSource::Url(format!("{base}/jwks")), JwksSource::Issuer(base.clone())] {
         let started = Instant::now();
         let keys = KeySource { jwks: Some(source.clone()), secret: None };
-        let r = tokio::time::timeout(Duration::from_secs(30), inspect(&rs256("k1", &base_claims()), &keys, &Options { now: NOW, ..Options::default() }, &f))
-            .await
-            .expect("the fetch timeout did not apply")
-            .unwrap();
+        let r = tokio::time::timeout(
+            Duration::from_secs(30),
+            inspect(&rs256("k1", &base_claims()), &keys, &Options { now: NOW, ..Options::default() }, &f),
+        )
+        .await
+        .expect("the fetch timeout did not apply")
+        .unwrap();
         eprintln!("{source:?}: gave up after {:?}", started.elapsed());
         assert!(!r.valid);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -196,7 +212,11 @@ async fn a_jwks_url_that_never_answers_times_out_and_says_so() {
         assert_eq!(sig.status, Status::Skip);
         assert!(sig.message.contains("unavailable") && sig.message.contains("timed out"), "{}", sig.message);
         assert!(sig.expected.as_deref().is_some_and(|e| e.contains("keys")), "{:?}", sig.expected);
-        assert!(sig.actual.as_deref().is_some_and(|a| a.contains("timed out") && a.contains("0.3 s")), "{:?}", sig.actual);
+        assert!(
+            sig.actual.as_deref().is_some_and(|a| a.contains("timed out") && a.contains("0.3 s")),
+            "{:?}",
+            sig.actual
+        );
     }
 }
 
@@ -214,7 +234,9 @@ async fn a_jwks_url_or_discovery_answering_html_says_what_came() {
         (JwksSource::Url(s.url("/deep")), "application/json"),
     ] {
         let keys = KeySource { jwks: Some(source.clone()), secret: None };
-        let r = inspect(&rs256("k1", &base_claims()), &keys, &Options { now: NOW, ..Options::default() }, &f).await.unwrap();
+        let r = inspect(&rs256("k1", &base_claims()), &keys, &Options { now: NOW, ..Options::default() }, &f)
+            .await
+            .unwrap();
         let sig = signature_check(&r);
         assert_eq!(sig.status, Status::Skip, "{source:?}");
         assert!(!r.valid);

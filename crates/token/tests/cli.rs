@@ -45,7 +45,26 @@ async fn json_contract_and_exit_codes() {
     let jwks = write_jwks(&dir, &[rsa_jwk(&keys().rsa, "k1")]);
     let now = NOW.to_string();
     let t = rs256("k1", &base_claims());
-    let (v, code) = inspect_json(&[&t, "--jwks", &jwks, "--now", &now, "--expect-issuer", "https://issuer.test", "--audience", "x", "--audience", "api", "--scope", "orders.read", "--json"], "").await;
+    let (v, code) = inspect_json(
+        &[
+            &t,
+            "--jwks",
+            &jwks,
+            "--now",
+            &now,
+            "--expect-issuer",
+            "https://issuer.test",
+            "--audience",
+            "x",
+            "--audience",
+            "api",
+            "--scope",
+            "orders.read",
+            "--json",
+        ],
+        "",
+    )
+    .await;
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["format"], "jwt");
     assert_eq!(v["valid"], true);
@@ -64,7 +83,8 @@ async fn json_contract_and_exit_codes() {
     // Expired, from stdin with surrounding whitespace: exit 1 and the problem listed.
     let mut c = base_claims();
     c["exp"] = json!(NOW - 7200);
-    let (v, code) = inspect_json(&["-", "--jwks", &jwks, "--now", &now, "--json"], &format!("\n  {}  \n", rs256("k1", &c))).await;
+    let (v, code) =
+        inspect_json(&["-", "--jwks", &jwks, "--now", &now, "--json"], &format!("\n  {}  \n", rs256("k1", &c))).await;
     assert_eq!(code, 1);
     assert_eq!(v["valid"], false);
     assert_eq!(v["problems"], json!(["expired"]));
@@ -130,9 +150,22 @@ async fn text_report_shows_meanings_times_and_marks() {
     c["exp"] = json!(NOW + 250);
     let now = NOW.to_string();
     let t = rs256("k1", &c);
-    let out = run_inspect(&inspect_args(&[&t, "--jwks", &jwks, "--now", &now, "--audience", "nope"]), &mut "".as_bytes(), &JwksFetcher::new()).await;
+    let out = run_inspect(
+        &inspect_args(&[&t, "--jwks", &jwks, "--now", &now, "--audience", "nope"]),
+        &mut "".as_bytes(),
+        &JwksFetcher::new(),
+    )
+    .await;
     assert_eq!(out.code, 1);
-    for needle in ["expires in 4 min", "✔ signature", "✘ aud", "audience_mismatch", "expiration time", "- nonce", "Result: INVALID"] {
+    for needle in [
+        "expires in 4 min",
+        "✔ signature",
+        "✘ aud",
+        "audience_mismatch",
+        "expiration time",
+        "- nonce",
+        "Result: INVALID",
+    ] {
         assert!(out.stdout.contains(needle), "{needle:?} not in:\n{}", out.stdout);
     }
 }

@@ -46,7 +46,9 @@ async fn causes(c: &Case) -> Vec<String> {
 }
 
 fn get(token: &str) -> String {
-    format!("GET /v1/orders HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\r\n")
+    format!(
+        "GET /v1/orders HTTP/1.1\r\nHost: api.example.com\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
+    )
 }
 
 fn expired_token() -> String {
@@ -97,7 +99,11 @@ async fn keycloak_generic_invalid_token_lets_the_token_decide() {
     assert_eq!(c[0], "bad_signature", "{c:?}");
 
     // Nothing wrong locally: the server knows something we do not.
-    let c = causes(&case(&get(&rs256("k1", &base_claims())), "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n\r\n")).await;
+    let c = causes(&case(
+        &get(&rs256("k1", &base_claims())),
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n\r\n",
+    ))
+    .await;
     assert_eq!(c[0], "revoked_or_inactive", "{c:?}");
 }
 
@@ -123,8 +129,13 @@ async fn curl_one_liners() {
     let c = causes(&case(basic, resp)).await;
     assert_eq!(c[0], "wrong_scheme", "{c:?}");
 
-    let curl = format!("curl -H 'Authorization: Bearer {}' -H \"Accept: application/json\" https://api.example.com/v1/orders", expired_token());
-    let c = causes(&case(&curl, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n\r\n")).await;
+    let curl = format!(
+        "curl -H 'Authorization: Bearer {}' -H \"Accept: application/json\" https://api.example.com/v1/orders",
+        expired_token()
+    );
+    let c =
+        causes(&case(&curl, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n\r\n"))
+            .await;
     assert_eq!(c[0], "expired", "{c:?}");
 }
 
@@ -134,10 +145,18 @@ async fn token_in_query_missing_token_and_dpop() {
     let c = causes(&case(&req, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"api\"\r\n\r\n")).await;
     assert_eq!(c[0], "token_in_query", "{c:?}");
 
-    let c = causes(&case("GET /v1/orders HTTP/1.1\r\nHost: api\r\n\r\n", "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n\r\n")).await;
+    let c = causes(&case(
+        "GET /v1/orders HTTP/1.1\r\nHost: api\r\n\r\n",
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n\r\n",
+    ))
+    .await;
     assert_eq!(c[0], "missing_token", "{c:?}");
 
-    let c = causes(&case(&get(&rs256("k1", &base_claims())), "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: DPoP algs=\"ES256 PS256\"\r\n\r\n")).await;
+    let c = causes(&case(
+        &get(&rs256("k1", &base_claims())),
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: DPoP algs=\"ES256 PS256\"\r\n\r\n",
+    ))
+    .await;
     assert_eq!(c[0], "dpop_required", "{c:?}");
 
     let c = causes(&case(&get(&rs256("k1", &base_claims())), "HTTP/1.1 400 Bad Request\r\nWWW-Authenticate: Bearer error=\"invalid_request\", error_description=\"Found multiple bearer tokens in the request\"\r\n\r\n")).await;
@@ -160,7 +179,10 @@ async fn nginx_basic_in_front_and_usage_errors() {
 #[tokio::test]
 async fn the_token_is_not_echoed_and_text_output_ranks_causes() {
     let t = expired_token();
-    let mut k = case(&get(&t), "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"The token expired at '11/14/2023 21:13:20'\"\r\n\r\n");
+    let mut k = case(
+        &get(&t),
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"The token expired at '11/14/2023 21:13:20'\"\r\n\r\n",
+    );
     let out = run_diagnose(&k.args, &JwksFetcher::new()).await;
     assert!(!out.stdout.contains(&t));
     k.args.json = false;

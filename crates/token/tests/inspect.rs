@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::*;
 use aws_lc_rs::signature::KeyPair as _;
+use common::*;
 use inspector_token::checks::{Options, Problem, Status};
 use inspector_token::{Format, JwksFetcher, JwksSource, KeySource, Report, Secret, inspect};
 use serde_json::json;
@@ -117,7 +117,12 @@ async fn hs256_signed_with_the_public_key_is_algorithm_confusion() {
         assert_ne!(r.checks.iter().find(|c| c.id == "signature").unwrap().status, Status::Pass);
     }
     // And a secret cannot verify an RSA token either.
-    let r = run(&rs256("k1", &base_claims()), &KeySource { jwks: None, secret: Some(Secret::new("x".repeat(40))) }, &opts()).await;
+    let r = run(
+        &rs256("k1", &base_claims()),
+        &KeySource { jwks: None, secret: Some(Secret::new("x".repeat(40))) },
+        &opts(),
+    )
+    .await;
     assert!(has(&r, Problem::AlgNotAllowed));
 }
 
@@ -191,7 +196,13 @@ async fn time_claims_with_leeway() {
 #[tokio::test]
 async fn huge_numbers_never_panic() {
     let f = fixture();
-    for (raw, expired) in [("1e400", false), ("99999999999999999999999", false), ("-1e400", true), ("1.5e308", false), ("-99999999999999999999999", true)] {
+    for (raw, expired) in [
+        ("1e400", false),
+        ("99999999999999999999999", false),
+        ("-1e400", true),
+        ("1.5e308", false),
+        ("-99999999999999999999999", true),
+    ] {
         // Build the payload by hand: serde_json cannot hold 1e400.
         let header = b64(br#"{"alg":"RS256","kid":"k1"}"#);
         let payload = b64(format!(r#"{{"sub":"u","exp":{raw},"nbf":{raw},"iat":{raw}}}"#).as_bytes());
@@ -199,7 +210,12 @@ async fn huge_numbers_never_panic() {
         let mut s = vec![0u8; keys().rsa.public_modulus_len()];
         keys()
             .rsa
-            .sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut s)
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                input.as_bytes(),
+                &mut s,
+            )
             .unwrap();
         let t = format!("{input}.{}", b64(&s));
         let r = run(&t, &f.keys, &opts()).await;
@@ -217,7 +233,8 @@ async fn huge_numbers_never_panic() {
 #[tokio::test]
 async fn wrongly_typed_claims_keep_format_jwt_and_are_malformed() {
     let f = fixture();
-    for (claim, value) in [("exp", json!("tomorrow")), ("aud", json!(42)), ("iss", json!(["a"])), ("nbf", json!(null))] {
+    for (claim, value) in [("exp", json!("tomorrow")), ("aud", json!(42)), ("iss", json!(["a"])), ("nbf", json!(null))]
+    {
         let mut c = base_claims();
         c[claim] = value;
         let r = run(&rs256("k1", &c), &f.keys, &opts()).await;
@@ -233,8 +250,11 @@ async fn wrongly_typed_claims_keep_format_jwt_and_are_malformed() {
 #[tokio::test]
 async fn issuer_audience_and_scope() {
     let f = fixture();
-    let t = rs256("k1", &json!({"iss": "https://issuer.test", "aud": ["other", "api", "third"], "exp": NOW + 60,
-                                 "scope": "orders.readwrite profile", "scp": ["admin"]}));
+    let t = rs256(
+        "k1",
+        &json!({"iss": "https://issuer.test", "aud": ["other", "api", "third"], "exp": NOW + 60,
+                                 "scope": "orders.readwrite profile", "scp": ["admin"]}),
+    );
     let o = Options { expected_issuer: Some("https://evil.test".into()), ..opts() };
     assert!(has(&run(&t, &f.keys, &o).await, Problem::IssuerMismatch));
 
@@ -418,7 +438,10 @@ async fn every_problem_code_is_reachable() {
     note(run(&rs256("zz", &c), &f.keys, &o).await);
     let t = rs256("k1", &c);
     note(run(&format!("{}A", &t[..t.len() - 4]), &f.keys, &o).await);
-    note(run(&sign(&json!({"alg": "RS256", "kid": "k1", "crit": ["x"]}), &c, Signer::Rsa(&keys().rsa)), &f.keys, &o).await);
+    note(
+        run(&sign(&json!({"alg": "RS256", "kid": "k1", "crit": ["x"]}), &c, Signer::Rsa(&keys().rsa)), &f.keys, &o)
+            .await,
+    );
     for p in Problem::ALL {
         assert!(seen.contains(&p), "{} never produced; seen {:?}", p.as_str(), seen);
     }

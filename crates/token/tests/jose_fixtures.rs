@@ -22,7 +22,8 @@ fn dir() -> PathBuf {
 }
 
 fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(dir().join("cases.json")).expect("cases.json (run tests/token-fixtures/make-fixtures.mjs)");
+    let text = std::fs::read_to_string(dir().join("cases.json"))
+        .expect("cases.json (run tests/token-fixtures/make-fixtures.mjs)");
     let v: Value = serde_json::from_str(&text).unwrap();
     v["cases"].as_array().unwrap().clone()
 }
@@ -42,7 +43,12 @@ fn flags(o: &Value) -> Vec<String> {
         Value::String(s) => push("secret", s.clone()),
         _ => {}
     }
-    for (key, flag) in [("expect_issuer", "expect-issuer"), ("nonce", "nonce"), ("access_token", "access-token"), ("client_id", "client-id")] {
+    for (key, flag) in [
+        ("expect_issuer", "expect-issuer"),
+        ("nonce", "nonce"),
+        ("access_token", "access-token"),
+        ("client_id", "client-id"),
+    ] {
         if let Some(s) = o[key].as_str() {
             push(flag, s.to_string());
         }
@@ -87,7 +93,8 @@ async fn every_jose_case_gives_the_expected_verdict() {
         let want_failed = strings(&case["failed_checks"]);
         let problems = strings(&r["problems"]);
         let checks = r["checks"].as_array().unwrap();
-        let failed: Vec<String> = checks.iter().filter(|c| c["status"] == "fail").map(|c| c["id"].as_str().unwrap().to_string()).collect();
+        let failed: Vec<String> =
+            checks.iter().filter(|c| c["status"] == "fail").map(|c| c["id"].as_str().unwrap().to_string()).collect();
         codes_seen.extend(problems.iter().cloned());
 
         let mut wrong = Vec::new();
@@ -120,13 +127,30 @@ async fn every_jose_case_gives_the_expected_verdict() {
             wrong.push("valid without a passed signature check".into());
         }
         if !wrong.is_empty() {
-            failures.push(format!("{name}: {}\n  checks: {}", wrong.join("; "), serde_json::to_string(checks).unwrap()));
+            failures.push(format!(
+                "{name}: {}\n  checks: {}",
+                wrong.join("; "),
+                serde_json::to_string(checks).unwrap()
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {} cases wrong:\n{}", failures.len(), cases.len(), failures.join("\n"));
     let all = [
-        "malformed", "alg_none", "alg_not_allowed", "bad_signature", "unknown_key", "expired", "not_yet_valid", "issued_in_future",
-        "issuer_mismatch", "audience_mismatch", "missing_claim", "insufficient_scope", "nonce_mismatch", "at_hash_mismatch", "azp_mismatch",
+        "malformed",
+        "alg_none",
+        "alg_not_allowed",
+        "bad_signature",
+        "unknown_key",
+        "expired",
+        "not_yet_valid",
+        "issued_in_future",
+        "issuer_mismatch",
+        "audience_mismatch",
+        "missing_claim",
+        "insufficient_scope",
+        "nonce_mismatch",
+        "at_hash_mismatch",
+        "azp_mismatch",
         "crit_unsupported",
     ];
     let missing: Vec<&str> = all.iter().copied().filter(|c| !codes_seen.contains(*c)).collect();
@@ -137,7 +161,9 @@ async fn every_jose_case_gives_the_expected_verdict() {
 #[test]
 fn the_table_covers_every_algorithm() {
     let cases = cases();
-    for alg in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "HS256", "HS384", "HS512"] {
+    for alg in
+        ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA", "HS256", "HS384", "HS512"]
+    {
         assert!(
             cases.iter().any(|c| c["name"] == format!("valid {alg}").as_str() && c["valid"] == true),
             "no valid {alg} case"

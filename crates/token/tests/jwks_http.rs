@@ -49,7 +49,12 @@ async fn unknown_kid_refetches_once_for_rotation() {
     assert_eq!(s.hits(), 1);
 
     // The issuer rotates: the new key appears, the cached set does not have it.
-    s.route("/jwks", 200, jwks(&[rsa_jwk(&keys().rsa, "old"), rsa_jwk(&keys().rsa, "new")]), &[("Cache-Control", "max-age=3600")]);
+    s.route(
+        "/jwks",
+        200,
+        jwks(&[rsa_jwk(&keys().rsa, "old"), rsa_jwk(&keys().rsa, "new")]),
+        &[("Cache-Control", "max-age=3600")],
+    );
     let r = inspect(&rs256("new", &base_claims()), &keys_src, &opts(), &f).await.unwrap();
     assert!(r.valid, "{:#?}", r.checks);
     assert_eq!(s.hits(), 2, "exactly one refetch");
@@ -88,7 +93,10 @@ async fn issuer_discovery_finds_the_jwks() {
     let o = Options { expected_issuer: Some(issuer.clone()), ..opts() };
     let r = inspect(&t, &ks, &o, &f).await.unwrap();
     assert!(r.valid, "{:#?}", r.checks);
-    assert_eq!(s.paths.lock().unwrap().as_slice(), ["/realms/demo/.well-known/openid-configuration", "/realms/demo/certs"]);
+    assert_eq!(
+        s.paths.lock().unwrap().as_slice(),
+        ["/realms/demo/.well-known/openid-configuration", "/realms/demo/certs"]
+    );
 }
 
 #[tokio::test]

@@ -41,7 +41,10 @@ fn default_login_timeout() -> u64 {
 pub enum Callback {
     Loopback(Loopback),
     /// The front delivers the redirected URL: pasted by the user, or caught by an in-app browser.
-    Delivered { redirect_uri: String, url: oneshot::Receiver<String> },
+    Delivered {
+        redirect_uri: String,
+        url: oneshot::Receiver<String>,
+    },
 }
 
 impl Callback {
@@ -94,8 +97,12 @@ pub async fn run(
         params.push(("code_challenge_method".into(), p.method_name().into()));
     }
     params.extend(client.request_params());
-    let mut url = url::Url::parse(&authorize)
-        .map_err(|e| FlowError::new(ErrorCode::InvalidInput, format!("expected an authorization endpoint URL, got {authorize:?}: {e}")))?;
+    let mut url = url::Url::parse(&authorize).map_err(|e| {
+        FlowError::new(
+            ErrorCode::InvalidInput,
+            format!("expected an authorization endpoint URL, got {authorize:?}: {e}"),
+        )
+    })?;
     url.query_pairs_mut().extend_pairs(params.iter());
     let authorize_url = url.to_string();
     rec.local(
@@ -110,11 +117,18 @@ pub async fn run(
         Callback::Loopback(l) => l.wait(rec, &state, limit).await,
         Callback::Delivered { url, .. } => match tokio::time::timeout(limit, url).await {
             Ok(Ok(u)) => Ok(u),
-            Ok(Err(_)) => Err(FlowError::new(ErrorCode::InvalidInput, "the login was cancelled before a redirected URL arrived")),
-            Err(_) => Err(FlowError::new(ErrorCode::Timeout, format!("expected the redirected URL within {} s, nothing came", limit.as_secs()))),
+            Ok(Err(_)) => {
+                Err(FlowError::new(ErrorCode::InvalidInput, "the login was cancelled before a redirected URL arrived"))
+            }
+            Err(_) => Err(FlowError::new(
+                ErrorCode::Timeout,
+                format!("expected the redirected URL within {} s, nothing came", limit.as_secs()),
+            )),
         },
     }
-    .inspect_err(|e| rec.local_failed("Waiting for the authorization response", e, serde_json::json!({"redirect_uri": redirect_uri})))?;
+    .inspect_err(|e| {
+        rec.local_failed("Waiting for the authorization response", e, serde_json::json!({"redirect_uri": redirect_uri}))
+    })?;
 
     let code = check_callback(rec, &callback_url, &state, &endpoints)?;
 
@@ -172,36 +186,57 @@ fn record_pkce(rec: &Recorder, pkce: Option<&Pkce>) {
 }
 
 /// Checks an authorization response (RFC 6749 §4.1.2, RFC 9207) and returns its code.
-pub fn check_callback(rec: &Recorder, callback_url: &str, expected_state: &str, endpoints: &Endpoints) -> Result<String, FlowError> {
-    let url = url::Url::parse(callback_url)
-        .map_err(|e| FlowError::new(ErrorCode::InvalidInput, format!("expected the redirected URL (http://…?code=…&state=…), got {callback_url:?}: {e}")))?;
+pub fn check_callback(
+    rec: &Recorder,
+    callback_url: &str,
+    expected_state: &str,
+    endpoints: &Endpoints,
+) -> Result<String, FlowError> {
+    let url = url::Url::parse(callback_url).map_err(|e| {
+        FlowError::new(
+            ErrorCode::InvalidInput,
+            format!("expected the redirected URL (http://…?code=…&state=…), got {callback_url:?}: {e}"),
+        )
+    })?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
     let code = get("code");
     let mut secrets = vec![];
     if let Some(c) = &code {
         secrets.push(SecretMark::new("authorization_code", c.clone()));
     }
-    let params: serde_json::Map<String, serde_json::Value> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
+    let params: serde_json::Map<String, serde_json::Value> =
+        url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
     let mut checks = vec![];
     let mut problem: Option<FlowError> = None;
     let mut warn = false;
 
     if let Some(error) = get("error") {
-        let body = OauthErrorBody { error: error.clone(), error_description: get("error_description"), error_uri: get("error_uri") };
+        let body = OauthErrorBody {
+            error: error.clone(),
+            error_description: get("error_description"),
+            error_uri: get("error_uri"),
+        };
         let desc = body.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
         let uri = body.error_uri.as_deref().map(|u| format!(", see {u}")).unwrap_or_default();
-        let mut e = FlowError::new(ErrorCode::OauthError, format!("authorization response: expected a code, the server answered {error}{desc}{uri}"));
+        let mut e = FlowError::new(
+            ErrorCode::OauthError,
+            format!("authorization response: expected a code, the server answered {error}{desc}{uri}"),
+        );
         e.oauth = Some(body);
         problem = Some(e);
     }
     let got_state = get("state");
-    let state_ok = got_state.as_deref().is_some_and(|s| aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok());
+    let state_ok = got_state.as_deref().is_some_and(|s| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok()
+    });
     checks.push(serde_json::json!({"id": "state", "status": if state_ok {"pass"} else {"fail"}, "expected": expected_state, "actual": got_state, "spec": "RFC 6749 §10.12"}));
     if !state_ok && problem.is_none() {
         problem = Some(FlowError::new(
             ErrorCode::StateMismatch,
-            format!("authorization response: expected state {expected_state:?}, got {} — the response does not belong to this request (possible CSRF or a stale browser tab)",
-                got_state.as_deref().map(|s| format!("{s:?}")).unwrap_or_else(|| "none".into())),
+            format!(
+                "authorization response: expected state {expected_state:?}, got {} — the response does not belong to this request (possible CSRF or a stale browser tab)",
+                got_state.as_deref().map(|s| format!("{s:?}")).unwrap_or_else(|| "none".into())
+            ),
         ));
     }
     let expected_iss = endpoints.issuer.clone();
@@ -220,15 +255,26 @@ pub fn check_callback(rec: &Recorder, callback_url: &str, expected_state: &str, 
         (None, _) => checks.push(serde_json::json!({"id": "iss", "status": "skip", "message": "no iss in the response and none advertised"})),
     }
     if problem.is_none() && code.is_none() {
-        problem = Some(FlowError::new(ErrorCode::MissingField, "authorization response: expected a \"code\" parameter, it is absent"));
+        problem = Some(FlowError::new(
+            ErrorCode::MissingField,
+            "authorization response: expected a \"code\" parameter, it is absent",
+        ));
     }
-    let status = if problem.is_some() { StepStatus::Failed } else if warn { StepStatus::Warning } else { StepStatus::Ok };
+    let status = if problem.is_some() {
+        StepStatus::Failed
+    } else if warn {
+        StepStatus::Warning
+    } else {
+        StepStatus::Ok
+    };
     rec.push(Step {
         seq: 0,
         at_ms: crate::now_ms(),
         title: "Authorization response received".into(),
         status,
-        kind: StepKind::Local { details: serde_json::json!({"url": callback_url, "parameters": params, "checks": checks}) },
+        kind: StepKind::Local {
+            details: serde_json::json!({"url": callback_url, "parameters": params, "checks": checks}),
+        },
         error: problem.clone(),
         secrets,
     });
@@ -247,7 +293,8 @@ fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), Flo
         .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     let got = claims.as_ref().and_then(|c| c.get("nonce")).and_then(|n| n.as_str()).map(str::to_string);
-    let details = serde_json::json!({"expected": expected, "actual": got, "spec": "OpenID Connect Core §3.1.3.7 step 11"});
+    let details =
+        serde_json::json!({"expected": expected, "actual": got, "spec": "OpenID Connect Core §3.1.3.7 step 11"});
     if got.as_deref() == Some(expected) {
         rec.local("ID token nonce matches the one sent", StepStatus::Ok, details);
         Ok(())

@@ -8,7 +8,12 @@ use crate::flows::common::{ClientSecrets, ClientSettings, token_request};
 use crate::http::HttpClient;
 use crate::token_response::TokenSet;
 
-pub async fn run(http: &HttpClient, rec: &Recorder, settings: &ClientSettings, secrets: &ClientSecrets) -> Result<TokenSet, FlowError> {
+pub async fn run(
+    http: &HttpClient,
+    rec: &Recorder,
+    settings: &ClientSettings,
+    secrets: &ClientSecrets,
+) -> Result<TokenSet, FlowError> {
     let endpoints = resolve(http, rec, &settings.provider).await?;
     let token_endpoint = endpoints.require_step(rec, "token_endpoint")?;
     let mut params = vec![("grant_type".to_string(), "client_credentials".to_string())];

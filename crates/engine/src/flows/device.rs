@@ -16,13 +16,19 @@ pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// RFC 8628 §3.2: the interval when the server names none.
 const DEFAULT_INTERVAL: u64 = 5;
 
-pub async fn run(http: &HttpClient, rec: &Recorder, settings: &ClientSettings, secrets: &ClientSecrets) -> Result<TokenSet, FlowError> {
+pub async fn run(
+    http: &HttpClient,
+    rec: &Recorder,
+    settings: &ClientSettings,
+    secrets: &ClientSecrets,
+) -> Result<TokenSet, FlowError> {
     let endpoints = resolve(http, rec, &settings.provider).await?;
     let device_endpoint = endpoints.require_step(rec, "device_authorization_endpoint")?.to_string();
     let token_endpoint = endpoints.require_step(rec, "token_endpoint")?.to_string();
     let client = secrets.config(settings);
 
-    let (ex, mut marks) = post_authenticated(http, &device_endpoint, &client, settings.request_params(), vec![]).await?;
+    let (ex, mut marks) =
+        post_authenticated(http, &device_endpoint, &client, settings.request_params(), vec![]).await?;
     let parsed = match &ex.response {
         Ok(resp) => parse_device_response(resp),
         Err(e) => Err(e.clone()),
@@ -47,13 +53,19 @@ pub async fn run(http: &HttpClient, rec: &Recorder, settings: &ClientSettings, s
         if started.elapsed() >= Duration::from_secs(d.expires_in) {
             let e = FlowError::new(
                 ErrorCode::Expired,
-                format!("device flow: expected the user to finish within expires_in = {} s; the code expired after {poll} polls", d.expires_in),
+                format!(
+                    "device flow: expected the user to finish within expires_in = {} s; the code expired after {poll} polls",
+                    d.expires_in
+                ),
             );
             rec.local_failed("Device code expired", &e, serde_json::json!({"expires_in": d.expires_in, "polls": poll}));
             return Err(e);
         }
         poll += 1;
-        let params = vec![("grant_type".to_string(), GRANT_TYPE.to_string()), ("device_code".to_string(), d.device_code.clone())];
+        let params = vec![
+            ("grant_type".to_string(), GRANT_TYPE.to_string()),
+            ("device_code".to_string(), d.device_code.clone()),
+        ];
         let marks = vec![SecretMark::new("device_code", d.device_code.clone())];
         let (ex, mut marks) = post_authenticated(http, &token_endpoint, &client, params, marks).await?;
         let result = match &ex.response {
@@ -68,11 +80,23 @@ pub async fn run(http: &HttpClient, rec: &Recorder, settings: &ClientSettings, s
                 return Ok(tokens);
             }
             (Err(_), Some("authorization_pending")) => {
-                push_poll(rec, &ex, marks, format!("Poll #{poll}: authorization_pending — waiting {interval} s"), StepStatus::Ok);
+                push_poll(
+                    rec,
+                    &ex,
+                    marks,
+                    format!("Poll #{poll}: authorization_pending — waiting {interval} s"),
+                    StepStatus::Ok,
+                );
             }
             (Err(_), Some("slow_down")) => {
                 interval += 5;
-                push_poll(rec, &ex, marks, format!("Poll #{poll}: slow_down — interval raised to {interval} s (RFC 8628 §3.5)"), StepStatus::Warning);
+                push_poll(
+                    rec,
+                    &ex,
+                    marks,
+                    format!("Poll #{poll}: slow_down — interval raised to {interval} s (RFC 8628 §3.5)"),
+                    StepStatus::Warning,
+                );
             }
             (Err(mut e), Some(code @ ("expired_token" | "access_denied"))) => {
                 if code == "expired_token" {
@@ -92,7 +116,11 @@ pub async fn run(http: &HttpClient, rec: &Recorder, settings: &ClientSettings, s
 fn push_poll(rec: &Recorder, ex: &crate::http::Exchange, marks: Vec<SecretMark>, title: String, status: StepStatus) {
     rec.http(title, ex, marks, Ok(()));
     if status == StepStatus::Warning {
-        rec.local("Polling slowed down at the server's request", StepStatus::Warning, serde_json::json!({"spec": "RFC 8628 §3.5"}));
+        rec.local(
+            "Polling slowed down at the server's request",
+            StepStatus::Warning,
+            serde_json::json!({"spec": "RFC 8628 §3.5"}),
+        );
     }
 }
 
@@ -109,20 +137,32 @@ fn parse_device_response(resp: &crate::step::HttpResponse) -> Result<DeviceRespo
     if let Some(err) = token_response::oauth_error(resp) {
         let mut e = FlowError::new(
             ErrorCode::OauthError,
-            format!("device authorization: expected a device code, the server refused with {}{} — HTTP {}", err.error,
-                err.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(), resp.status),
+            format!(
+                "device authorization: expected a device code, the server refused with {}{} — HTTP {}",
+                err.error,
+                err.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+                resp.status
+            ),
         );
         e.oauth = Some(err);
         return Err(e);
     }
     if resp.status != 200 {
-        return Err(FlowError::new(ErrorCode::UnexpectedStatus, format!("device authorization: expected HTTP 200 with JSON, got {}", describe(resp))));
+        return Err(FlowError::new(
+            ErrorCode::UnexpectedStatus,
+            format!("device authorization: expected HTTP 200 with JSON, got {}", describe(resp)),
+        ));
     }
     let map = json_object(resp, "device authorization")?;
     let s = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let n = |k: &str| map.get(k).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())));
     let need = |k: &str, v: Option<String>| {
-        v.ok_or_else(|| FlowError::new(ErrorCode::MissingField, format!("device authorization: expected a string \"{k}\" in the response, it is absent")))
+        v.ok_or_else(|| {
+            FlowError::new(
+                ErrorCode::MissingField,
+                format!("device authorization: expected a string \"{k}\" in the response, it is absent"),
+            )
+        })
     };
     Ok(DeviceResponse {
         device_code: need("device_code", s("device_code"))?,

@@ -16,7 +16,10 @@ const SKIP: &[&str] = &["content-length", "host"];
 
 pub fn render(rec: &SessionRecord) -> String {
     let s = &rec.summary;
-    let mut out = format!("#!/bin/sh\n# Session {}: {}\n# {} flow against {}, outcome {}.\n", s.id, s.title, s.flow, s.provider, s.outcome);
+    let mut out = format!(
+        "#!/bin/sh\n# Session {}: {}\n# {} flow against {}, outcome {}.\n",
+        s.id, s.title, s.flow, s.provider, s.outcome
+    );
     if rec.redacted {
         out.push_str("# Redacted: replace each <redacted:…> marker with the real value before running.\n");
     } else {

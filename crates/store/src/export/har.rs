@@ -56,7 +56,8 @@ fn request(r: &HttpRequest) -> Value {
         let mime = header(&r.headers, "content-type").unwrap_or("application/x-www-form-urlencoded");
         let mut post = json!({"mimeType": mime, "text": body});
         if mime.starts_with("application/x-www-form-urlencoded") {
-            post["params"] = url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| json!({"name": k, "value": v})).collect();
+            post["params"] =
+                url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| json!({"name": k, "value": v})).collect();
         }
         out["postData"] = post;
     }

@@ -99,18 +99,30 @@ impl SessionExport {
         match obj.get("version").and_then(|v| v.as_u64()) {
             Some(v) if v == VERSION as u64 => {}
             Some(v) if v > VERSION as u64 => {
-                return Err(bad(format!("the export was created by a newer version of OAuth Flow Inspector (format version {v}, this version reads {VERSION})")));
+                return Err(bad(format!(
+                    "the export was created by a newer version of OAuth Flow Inspector (format version {v}, this version reads {VERSION})"
+                )));
             }
-            other => return Err(bad(format!("expected \"version\": {VERSION}, got {}", other.map_or("none".into(), |v| v.to_string())))),
+            other => {
+                return Err(bad(format!(
+                    "expected \"version\": {VERSION}, got {}",
+                    other.map_or("none".into(), |v| v.to_string())
+                )));
+            }
         }
-        let export: SessionExport = serde_json::from_value(value).map_err(|e| bad(format!("the session export does not have the expected shape: {e}")))?;
+        let export: SessionExport = serde_json::from_value(value)
+            .map_err(|e| bad(format!("the session export does not have the expected shape: {e}")))?;
         let mut seqs: Vec<u32> = export.session.steps.iter().map(|s| s.seq).collect();
         seqs.sort_unstable();
         if seqs.windows(2).any(|w| w[0] == w[1]) {
             return Err(bad("expected each step to have its own \"seq\", some are repeated".into()));
         }
         if !crate::read::OUTCOMES.contains(&export.session.outcome.as_str()) {
-            return Err(bad(format!("expected \"outcome\" among {}, got {:?}", crate::read::OUTCOMES.join(", "), export.session.outcome)));
+            return Err(bad(format!(
+                "expected \"outcome\" among {}, got {:?}",
+                crate::read::OUTCOMES.join(", "),
+                export.session.outcome
+            )));
         }
         Ok(export)
     }
@@ -172,7 +184,15 @@ impl Store {
         }
         sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")
             .bind(search::rowid(id, search::META))
-            .bind(search::meta_text(&s.title, &s.flow, &s.provider, &s.client, &s.tags, &s.notes, s.error.as_ref().map(|e| seen.error(e).message).as_deref()))
+            .bind(search::meta_text(
+                &s.title,
+                &s.flow,
+                &s.provider,
+                &s.client,
+                &s.tags,
+                &s.notes,
+                s.error.as_ref().map(|e| seen.error(e).message).as_deref(),
+            ))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -55,14 +55,22 @@ pub fn render(rec: &SessionRecord) -> String {
     }
     row(
         "Secrets",
-        if rec.redacted { "redacted (`<redacted:label>` markers)".into() } else { "**NOT REDACTED** — this report contains live secrets".into() },
+        if rec.redacted {
+            "redacted (`<redacted:label>` markers)".into()
+        } else {
+            "**NOT REDACTED** — this report contains live secrets".into()
+        },
     );
     out.push('\n');
     if !rec.notes.trim().is_empty() {
         out.push_str(&format!("## Notes\n\n{}\n\n", rec.notes.trim()));
     }
     if let Some(e) = &rec.error {
-        out.push_str(&format!("## Error\n\n`{}` — {}\n\n", serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), e.message));
+        out.push_str(&format!(
+            "## Error\n\n`{}` — {}\n\n",
+            serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            e.message
+        ));
     }
     out.push_str("## Steps\n\n");
     for step in &rec.steps {
@@ -87,7 +95,12 @@ pub fn render(rec: &SessionRecord) -> String {
                 out.push('\n');
                 match response {
                     Some(r) => {
-                        out.push_str(&format!("Response: **{}** {} ({} ms)\n\n", r.status, r.content_type().unwrap_or("-"), r.elapsed_ms));
+                        out.push_str(&format!(
+                            "Response: **{}** {} ({} ms)\n\n",
+                            r.status,
+                            r.content_type().unwrap_or("-"),
+                            r.elapsed_ms
+                        ));
                         let headers: String = r.headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
                         if !headers.is_empty() {
                             out.push_str(&fenced("http", &headers));
@@ -113,9 +126,17 @@ pub fn render(rec: &SessionRecord) -> String {
     }
     if let Some(t) = &rec.tokens {
         out.push_str("## Tokens\n\n");
-        out.push_str(&format!("`token_type` {}, `expires_in` {}, `scope` {}\n\n", t.token_type,
-            t.expires_in.map_or("-".into(), |e| e.to_string()), t.scope.as_deref().unwrap_or("-")));
-        for (name, tok) in [("Access token", Some(&t.access_token)), ("ID token", t.id_token.as_ref()), ("Refresh token", t.refresh_token.as_ref())] {
+        out.push_str(&format!(
+            "`token_type` {}, `expires_in` {}, `scope` {}\n\n",
+            t.token_type,
+            t.expires_in.map_or("-".into(), |e| e.to_string()),
+            t.scope.as_deref().unwrap_or("-")
+        ));
+        for (name, tok) in [
+            ("Access token", Some(&t.access_token)),
+            ("ID token", t.id_token.as_ref()),
+            ("Refresh token", t.refresh_token.as_ref()),
+        ] {
             let Some(tok) = tok else { continue };
             match crate::jwt::claims(tok) {
                 Some(c) => {

@@ -30,7 +30,9 @@ impl std::str::FromStr for ExportFormat {
             "json" => Ok(Self::Json),
             "md" | "markdown" => Ok(Self::Markdown),
             "curl" | "sh" => Ok(Self::Curl),
-            other => Err(StoreError::InvalidQuery(format!("expected an export format among har, json, md, curl, got {other:?}"))),
+            other => Err(StoreError::InvalidQuery(format!(
+                "expected an export format among har, json, md, curl, got {other:?}"
+            ))),
         }
     }
 }

@@ -48,7 +48,9 @@ pub fn db_files(path: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&stem) && !p.to_string_lossy().ends_with(".key"))
+        .filter(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with(&stem) && !p.to_string_lossy().ends_with(".key")
+        })
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap();
             (p, bytes)
@@ -68,7 +70,12 @@ fn settings(issuer: &str, client_id: &str, method: AuthMethod, scope: &str) -> C
 }
 
 /// A client-credentials run saved in `store`: (session id, tokens if it succeeded).
-pub async fn client_credentials(store: &Store, issuer: &str, secret: &str, method: AuthMethod) -> (i64, Option<TokenSet>) {
+pub async fn client_credentials(
+    store: &Store,
+    issuer: &str,
+    secret: &str,
+    method: AuthMethod,
+) -> (i64, Option<TokenSet>) {
     let settings = settings(issuer, SERVICE_ID, method, "orders.read");
     let secrets = ClientSecrets { client_secret: Some(Secret::new(secret)), private_key: None };
     let new = NewSession::for_flow("client_credentials", &settings.provider, SERVICE_ID, &settings);
@@ -100,17 +107,28 @@ pub async fn auth_code(store: &Store, issuer: &str) -> (i64, TokenSet) {
             let at = page.find("/interaction/").expect("a login form");
             let id: String = page[at + "/interaction/".len()..].chars().take_while(|c| *c != '/').collect();
             let post = |path: String, body: &'static str| {
-                web.post(format!("{issuer}{path}")).header("content-type", "application/x-www-form-urlencoded").body(body).send()
+                web.post(format!("{issuer}{path}"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
             };
             post(format!("/interaction/{id}/login"), "username=alice").await.unwrap();
             let resp = post(format!("/interaction/{id}/consent"), "decision=allow").await.unwrap();
-            let location = resp.headers().get("location").expect("redirect to the client").to_str().unwrap().to_string();
+            let location =
+                resp.headers().get("location").expect("redirect to the client").to_str().unwrap().to_string();
             let _ = tx.send(location);
             break;
         }
     });
     let http = HttpClient::new(Duration::from_secs(10));
-    let result = auth_code::run(&http, &run.recorder, &settings, &ClientSecrets::default(), Callback::Delivered { redirect_uri, url: rx }).await;
+    let result = auth_code::run(
+        &http,
+        &run.recorder,
+        &settings,
+        &ClientSecrets::default(),
+        Callback::Delivered { redirect_uri, url: rx },
+    )
+    .await;
     let tokens = result.clone().expect("auth code flow succeeds");
     let outcome = run.finish(result.map(Some)).await;
     browser.await.unwrap();

@@ -165,7 +165,11 @@ impl Server {
                         body: "not found".into(),
                         headers: vec![],
                     });
-                    let mut resp = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", route.status, route.body.len());
+                    let mut resp = format!(
+                        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        route.status,
+                        route.body.len()
+                    );
                     for (n, v) in &route.headers {
                         resp.push_str(&format!("{n}: {v}\r\n"));
                     }
@@ -182,7 +186,11 @@ impl Server {
     pub fn route(&self, path: &str, status: u16, body: impl Into<String>, headers: &[(&str, &str)]) {
         self.routes.lock().unwrap().insert(
             path.to_string(),
-            Route { status, body: body.into(), headers: headers.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() },
+            Route {
+                status,
+                body: body.into(),
+                headers: headers.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            },
         );
     }
 
