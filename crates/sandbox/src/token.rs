@@ -64,7 +64,11 @@ pub fn authenticate<'a>(
     let (id, secret, used_basic) = match basic {
         Some(Ok((id, secret))) => (id, Some(secret), true),
         Some(Err(())) => {
-            return Err(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "malformed Basic authorization header"));
+            return Err(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "malformed Basic authorization header",
+            ));
         }
         None => match form.get("client_id") {
             Some(id) => (id.clone(), body_secret.cloned(), false),
@@ -269,7 +273,9 @@ fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String
         let method = issued.auth.code_challenge_method.as_deref().unwrap_or("plain");
         match form.get("code_verifier") {
             None => {
-                return bad("code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)");
+                return bad(
+                    "code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)",
+                );
             }
             Some(v) if !pkce_ok(method, challenge, v) => {
                 return bad(&format!(
