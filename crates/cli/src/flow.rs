@@ -104,18 +104,31 @@ pub struct ClientArgs {
     /// PEM file of the private key for private_key_jwt
     #[arg(long)]
     private_key: Option<PathBuf>,
+    #[command(flatten)]
+    request: RequestArgs,
+}
+
+/// What a client asks for, besides its grant: flows and `clients add` take the same flags.
+#[derive(Args)]
+pub struct RequestArgs {
     /// Space-separated scopes
     #[arg(long)]
-    scope: Option<String>,
+    pub scope: Option<String>,
     /// Resource indicator (RFC 8707); repeatable
     #[arg(long)]
-    resource: Vec<String>,
+    pub resource: Vec<String>,
     /// `audience` parameter (Auth0, Okta)
     #[arg(long)]
-    audience: Option<String>,
+    pub audience: Option<String>,
     /// Extra request parameter NAME=VALUE; repeatable
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    params: Vec<String>,
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
 /// Endpoints entered by hand, instead of discovery (flows and `providers add`).
@@ -238,33 +251,29 @@ impl ClientArgs {
             Some(m) => m,
             None => derived,
         });
-        let mut extra = Vec::new();
-        for p in &self.params {
-            let (k, v) = p.split_once('=').ok_or_else(|| usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
-            extra.push((k.to_string(), v.to_string()));
-        }
+        let r = &self.request;
         let mut settings = ClientSettings {
             provider,
             client_id,
             auth_method,
-            scope: self.scope.clone(),
-            resource: self.resource.clone(),
-            audience: self.audience.clone(),
-            extra,
+            scope: r.scope.clone(),
+            resource: r.resource.clone(),
+            audience: r.audience.clone(),
+            extra: r.params.clone(),
         };
         let mut secrets = ClientSecrets { client_secret: self.client_secret.clone().map(Secret::new), private_key };
         if let Some(r) = registered {
             let s = &r.settings;
-            if self.scope.is_none() {
+            if self.request.scope.is_none() {
                 settings.scope = s.scope.clone();
             }
-            if self.resource.is_empty() {
+            if self.request.resource.is_empty() {
                 settings.resource = s.resource.clone();
             }
-            if self.audience.is_none() {
+            if self.request.audience.is_none() {
                 settings.audience = s.audience.clone();
             }
-            if self.params.is_empty() {
+            if self.request.params.is_empty() {
                 settings.extra = s.extra.clone();
             }
             secrets.client_secret = secrets.client_secret.or_else(|| r.secrets.client_secret.clone());

@@ -81,18 +81,8 @@ pub struct ClientAdd {
     /// Redirect URI for the authorization code flow
     #[arg(long)]
     redirect_uri: Option<String>,
-    /// Default scopes, space-separated
-    #[arg(long)]
-    scope: Option<String>,
-    /// Resource indicator (RFC 8707); repeatable
-    #[arg(long)]
-    resource: Vec<String>,
-    /// `audience` parameter (Auth0, Okta)
-    #[arg(long)]
-    audience: Option<String>,
-    /// Extra request parameter NAME=VALUE; repeatable
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    params: Vec<String>,
+    #[command(flatten)]
+    request: crate::flow::RequestArgs,
 }
 
 /// Prints a failure and maps it to exit status 1.
@@ -253,22 +243,15 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
                 (Some(_), None) => AuthMethod::ClientSecretBasic,
                 (None, None) => AuthMethod::None,
             });
-            let mut extra = Vec::new();
-            for p in &a.params {
-                let (k, v) = p
-                    .split_once('=')
-                    .ok_or_else(|| Failure::Usage(format!("expected --param NAME=VALUE, got {p:?}")))?;
-                extra.push((k.to_string(), v.to_string()));
-            }
             let registration = ClientRegistration {
                 name: a.name,
                 client_id: a.client_id,
                 auth_method,
                 redirect_uri: a.redirect_uri,
-                scope: a.scope,
-                resource: a.resource,
-                audience: a.audience,
-                extra,
+                scope: a.request.scope,
+                resource: a.request.resource,
+                audience: a.request.audience,
+                extra: a.request.params,
             };
             let needs = match auth_method {
                 AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt

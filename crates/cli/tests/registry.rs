@@ -302,7 +302,7 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
     assert!(out.stderr.contains("no saved provider \"nowhere\" (saved providers: hand)"), "{}", out.stderr);
     let out = cli.run(&["clients", "add", "hand", "c", "--client-id", "id", "--param", "novalue"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("expected --param NAME=VALUE"), "{}", out.stderr);
+    assert!(out.stderr.contains("--param <NAME=VALUE>': expected NAME=VALUE, got \"novalue\""), "{}", out.stderr);
     let out = cli.run(&["clients", "add", "hand", "c", "--client-id", "id", "--private-key", "/nonexistent/key.pem"]);
     assert_eq!(out.code, 2);
     let out = cli.run(&[

@@ -125,36 +125,10 @@ fn write_utc(out: &mut String, secs: f64) -> bool {
     if !(-62_135_596_800.0..=253_402_300_799.0).contains(&secs) {
         return false;
     }
-    let secs = secs.floor() as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let _ = write!(out, "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60);
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs.floor() as i64) else { return false };
+    let (y, m, d) = (t.year(), u8::from(t.month()), t.day());
+    let _ = write!(out, "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", t.hour(), t.minute(), t.second());
     true
-}
-
-// Howard Hinnant's algorithms (public domain), days since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` to Unix seconds.
@@ -177,7 +151,11 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     if h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+    let month = time::Month::try_from(month as u8).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, day as u8).ok()?;
+    // A leap second (:60) counts as the second before it.
+    let at = date.with_hms(h as u8, mi as u8, se.min(59) as u8).ok()?;
+    Some(at.assume_utc().unix_timestamp())
 }
 
 /// The system clock in Unix seconds (0 if the clock is before 1970).
