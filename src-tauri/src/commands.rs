@@ -132,6 +132,8 @@ pub struct FlowRequest {
     redirect_uri: Option<String>,
     /// A saved client whose sealed secrets to use when no secret is typed.
     saved: Option<SavedRef>,
+    /// A session whose sealed client secret to reuse when no secret is typed (a re-run).
+    secret_from_session: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -154,7 +156,10 @@ pub async fn run_flow(
     on_event: Channel<FlowEvent>,
 ) -> Result<RunResult, CommandError> {
     let store = state.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
-    let secret = request.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
+    let mut secret = request.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
+    if let (None, Some(id)) = (&secret, request.secret_from_session) {
+        secret = crate::sessions::session_secret(store, id).await?.map(Secret::new);
+    }
     let saved = match (&secret, &request.saved) {
         (None, Some(r)) => Some(crate::registry::saved_secrets(store, &r.provider, &r.client).await?),
         _ => None,

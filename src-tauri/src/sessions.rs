@@ -91,7 +91,9 @@ pub struct RerunForm {
     flow: &'static str,
     issuer: String,
     client_id: String,
-    client_secret: Option<String>,
+    /// Set when the run sent a client secret: the re-run unseals it itself (see `session_secret`),
+    /// so the secret never travels to the window.
+    secret_from_session: Option<i64>,
     auth_method: String,
     scope: String,
     pkce: Option<serde_json::Value>,
@@ -122,24 +124,28 @@ pub async fn rerun_form(state: State<'_, AppState>, id: i64) -> Result<RerunForm
             ));
         }
     };
-    // The secret the run sent, from the sealed copy of its steps.
-    let client_secret = full
-        .steps
-        .iter()
-        .flat_map(|st| st.secrets.iter())
-        .find(|m| m.label == "client_secret")
-        .map(|m| m.value.clone());
+    let secret_from_session = sent_secret(&full).map(|_| id);
     let text = |k: &str| s[k].as_str().map(str::to_string);
     Ok(RerunForm {
         flow,
         issuer,
         client_id: text("client_id").unwrap_or_default(),
-        client_secret,
+        secret_from_session,
         auth_method: text("auth_method").unwrap_or_else(|| "none".into()),
         scope: text("scope").unwrap_or_default(),
         pkce: s.get("pkce").cloned(),
         redirect_uri: text("redirect_uri"),
     })
+}
+
+/// The client secret a run sent, from the sealed copy of its steps.
+fn sent_secret(full: &SessionRecord) -> Option<String> {
+    full.steps.iter().flat_map(|st| st.secrets.iter()).find(|m| m.label == "client_secret").map(|m| m.value.clone())
+}
+
+/// The client secret a saved session sent, unsealed for its re-run.
+pub async fn session_secret(store: &Store, id: i64) -> Result<Option<String>, CommandError> {
+    Ok(sent_secret(&store.require(id, View::Full).await.map_err(err)?))
 }
 
 /// A session's token in the clear, for the Token view ("pick any token from a session").

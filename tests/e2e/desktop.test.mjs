@@ -3,9 +3,9 @@
 // result goes to target/e2e/ to be looked at.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { launch, root } from "./driver.mjs";
+import { launch, shots } from "./driver.mjs";
 
 let app;
 before(async () => {
@@ -26,9 +26,7 @@ test("client credentials against the sandbox shows its steps live and saves the 
   await saved.waitForDisplayed({ timeout: 20000 });
   assert.match(await saved.getText(), /Flow succeeded — saved as session #1/);
 
-  const dir = join(root, "target/e2e");
-  mkdirSync(dir, { recursive: true });
-  await b.saveScreenshot(join(dir, "desktop-timeline.png"));
+  await b.saveScreenshot(join(shots, "desktop-timeline.png"));
 
   const steps = await b.$$('[data-testid="step"]');
   assert.ok(steps.length >= 3, `expected discovery, issuer check and token request, got ${steps.length} steps`);
@@ -52,7 +50,7 @@ test("client credentials against the sandbox shows its steps live and saves the 
   assert.match(raw, /<redacted:client_credentials>/, "the window never shows the client secret");
   assert.doesNotMatch(raw, /sandbox-service-secret/);
 
-  const shot = join(dir, "desktop-client-credentials.png");
+  const shot = join(shots, "desktop-client-credentials.png");
   await b.saveScreenshot(shot);
   assert.ok(statSync(shot).size > 10000, "screenshot written");
   assert.ok(statSync(join(app.dataDir, "sessions.db")).size > 0, "session database written");
@@ -78,5 +76,5 @@ test("a client saved with its secret runs again with the secret left sealed in t
   const saved = await b.$('[data-testid="saved"]');
   await b.waitUntil(async () => /session #2/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "second run saved" });
   assert.match(await saved.getText(), /Flow succeeded/);
-  await b.saveScreenshot(join(root, "target/e2e/desktop-saved-client.png"));
+  await b.saveScreenshot(join(shots, "desktop-saved-client.png"));
 });

@@ -1,7 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens a WebDriver session on the real
 // desktop binary. The app gets its own temporary database through OAUTH_INSPECTOR_DB.
 import { spawn } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve } from "node:path";
 import net from "node:net";
@@ -34,6 +34,7 @@ async function waitFor(url, ms) {
 
 export async function launch() {
   if (!existsSync(appBinary)) throw new Error(`expected the app binary at ${appBinary}; build it first (make test does)`);
+  mkdirSync(join(root, "target/e2e"), { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "inspector-e2e-"));
   const port = await freePort();
   const driverBin = process.env.TAURI_DRIVER ?? (existsSync(join(homedir(), ".cargo/bin/tauri-driver")) ? join(homedir(), ".cargo/bin/tauri-driver") : "tauri-driver");
@@ -57,4 +58,27 @@ export async function launch() {
       driver.kill();
     },
   };
+}
+
+/** Where screenshots go; created by `launch`. */
+export const shots = join(root, "target/e2e");
+
+/** The Sandbox issuer shown in the header, once the app has started it. */
+export async function sandboxIssuer(b) {
+  const provider = await b.$('[data-testid="provider"]');
+  await provider.waitForDisplayed({ timeout: 20000 });
+  return (await provider.getText()).match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+}
+
+/** Sets a field as a paste would: the whole text at once, then the events Svelte listens to. */
+export async function paste(b, element, text) {
+  await b.execute(
+    (e, v) => {
+      e.value = v;
+      e.dispatchEvent(new Event("input", { bubbles: true }));
+      e.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    element,
+    text,
+  );
 }

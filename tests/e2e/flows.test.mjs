@@ -2,14 +2,11 @@
 // and QR code shown, polls visible) in the real desktop app against its sandbox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launch, root } from "./driver.mjs";
+import { launch, sandboxIssuer as issuer, shots } from "./driver.mjs";
 
 let app;
-const shots = join(root, "target/e2e");
 before(async () => {
-  mkdirSync(shots, { recursive: true });
   app = await launch();
 });
 after(async () => {
@@ -20,12 +17,6 @@ async function stepTitles(b) {
   const titles = [];
   for (const s of await b.$$('[data-testid="step"]')) titles.push(await s.$("summary").getProperty("textContent"));
   return titles;
-}
-
-async function issuer(b) {
-  const provider = await b.$('[data-testid="provider"]');
-  await provider.waitForDisplayed({ timeout: 20000 });
-  return (await provider.getText()).match(/http:\/\/127\.0\.0\.1:\d+/)[0];
 }
 
 test("authorization code in the in-app browser: every navigation is a step, tokens arrive", async () => {

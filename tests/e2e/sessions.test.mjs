@@ -2,14 +2,12 @@
 // deleted and restored.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, root } from "./driver.mjs";
+import { launch, paste, shots } from "./driver.mjs";
 
 let app;
-const shots = join(root, "target/e2e");
 before(async () => {
-  mkdirSync(shots, { recursive: true });
   app = await launch();
 });
 after(async () => {
@@ -18,11 +16,8 @@ after(async () => {
 
 async function set(b, selector, text) {
   const el = await b.$(selector);
-  await b.execute((e, v) => {
-    e.value = v;
-    e.dispatchEvent(new Event("input", { bubbles: true }));
-    e.dispatchEvent(new Event("change", { bubbles: true }));
-  }, el, text);
+  await el.waitForExist({ timeout: 10000 });
+  await paste(b, el, text);
 }
 
 async function runClientCredentials(b, secret) {
@@ -84,6 +79,15 @@ test("sessions: search, rename, compare a working and a failing run, export HAR,
   await b.waitUntil(async () => (await rows(b)) === 2, { timeout: 10000, timeoutMsg: "restored" });
   await (await (await b.$$('[data-testid="session-row"]'))[1].$("button.row")).click();
   await b.saveScreenshot(join(shots, "desktop-sessions.png"));
+
+  // Re-run the working run: its secret is unsealed by the app, never put back in the form.
+  await (await b.$('[data-testid="rerun"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await b.waitUntil(async () => /Flow succeeded — saved as session #3/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "re-run saved as #3" });
+  assert.equal(await (await b.$('input[type="password"]')).getValue(), "", "the secret stays out of the window");
+  await (await b.$('[data-testid="nav-sessions"]')).click();
+  await b.waitUntil(async () => (await rows(b)) === 3, { timeout: 10000 });
+  await (await (await b.$$('[data-testid="session-row"]'))[2].$("button.row")).click();
 
   // Pick the working run's access token and inspect it in the Token view.
   await (await b.$('[data-testid="inspect-access"]')).click();

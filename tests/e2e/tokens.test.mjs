@@ -2,19 +2,14 @@
 // the app send it, and see why the API refused it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launch, root } from "./driver.mjs";
+import { launch, paste, sandboxIssuer, shots } from "./driver.mjs";
 
 let app;
 let issuer;
-const shots = join(root, "target/e2e");
 before(async () => {
-  mkdirSync(shots, { recursive: true });
   app = await launch();
-  const provider = await app.browser.$('[data-testid="provider"]');
-  await provider.waitForDisplayed({ timeout: 20000 });
-  issuer = (await provider.getText()).match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+  issuer = await sandboxIssuer(app.browser);
 });
 after(async () => {
   await app?.close();
@@ -29,13 +24,8 @@ async function serviceToken(scope) {
   return (await r.json()).access_token;
 }
 
-// Sets a field as a paste would: the whole text at once, then the input event Svelte listens to.
 async function fill(b, testid, text, element) {
-  const el = element ?? (await b.$(`[data-testid="${testid}"]`));
-  await b.execute((e, v) => {
-    e.value = v;
-    e.dispatchEvent(new Event("input", { bubbles: true }));
-  }, el, text);
+  await paste(b, element ?? (await b.$(`[data-testid="${testid}"]`)), text);
 }
 
 test("Token view: a pasted sandbox token is verified against the issuer's JWKS, a missing scope is named", async () => {

@@ -181,7 +181,7 @@ export interface RerunForm {
   flow: FlowKind;
   issuer: string;
   clientId: string;
-  clientSecret?: string | null;
+  secretFromSession?: number | null;
   authMethod: string;
   scope: string;
   pkce?: string | null;
