@@ -86,46 +86,11 @@ impl SecretMark {
 }
 
 impl Step {
-    /// A copy with every secret value replaced by a labelled marker, and the marks emptied.
-    /// This is what logs, terminals and default exports show.
+    /// A copy redacted by the one redaction (`crate::redact`) with this step's own marks: what
+    /// logs, terminals and default exports show. Across a session, use a `Redactor` that has
+    /// seen every earlier step, as the store and the fronts do.
     pub fn redacted(&self) -> Step {
-        let mut marks = self.secrets.clone();
-        // Longest first, so a secret contained in another is not half-replaced.
-        marks.sort_by_key(|m| std::cmp::Reverse(m.value.len()));
-        let scrub = |s: &str| -> String {
-            marks
-                .iter()
-                .filter(|m| !m.value.is_empty())
-                .fold(s.to_string(), |acc, m| acc.replace(&m.value, &format!("<redacted:{}>", m.label)))
-        };
-        let mut out = self.clone();
-        out.secrets =
-            self.secrets.iter().map(|m| SecretMark { label: m.label.clone(), value: String::new() }).collect();
-        out.title = scrub(&out.title);
-        match &mut out.kind {
-            StepKind::Http { request, response } => {
-                request.url = scrub(&request.url);
-                for (_, v) in request.headers.iter_mut() {
-                    *v = scrub(v);
-                }
-                request.body = request.body.as_deref().map(scrub);
-                if let Some(r) = response {
-                    for (_, v) in r.headers.iter_mut() {
-                        *v = scrub(v);
-                    }
-                    r.body = scrub(&r.body);
-                }
-            }
-            StepKind::Local { details } => {
-                if let Ok(s) = serde_json::to_string(details) {
-                    *details = serde_json::from_str(&scrub(&s)).unwrap_or(serde_json::Value::Null);
-                }
-            }
-        }
-        if let Some(e) = &mut out.error {
-            e.message = scrub(&e.message);
-        }
-        out
+        crate::redact::step(self)
     }
 }
 
@@ -160,18 +125,6 @@ mod tests {
                 SecretMark::new("access_token", "eyJ.abc.def"),
             ],
         }
-    }
-
-    #[test]
-    fn redaction_removes_every_marked_value() {
-        let step = http_step();
-        let json = serde_json::to_string(&step.redacted()).unwrap();
-        for secret in ["c2VjcmV0", "s3cr%2Ft", "eyJ.abc.def"] {
-            assert!(!json.contains(secret), "{secret} leaked in {json}");
-        }
-        assert!(json.contains("<redacted:client_secret>"));
-        assert!(json.contains("<redacted:access_token>"));
-        assert!(json.contains("grant_type=client_credentials"), "non-secrets stay: {json}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Reading JWTs found in sessions, WITHOUT verifying them: the header and payload of a compact JWS
-//! for display, search and diff. Verification is the token crate's job (`inspector-token`).
+//! Reading JWTs found in steps and sessions, WITHOUT verifying them: the header and payload of a
+//! compact JWS for display, redaction, search and diff. Verification is the token crate's job.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
