@@ -159,7 +159,8 @@ impl Redactor {
             return match value.trim().split_once(' ') {
                 Some((scheme, rest)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
                     let rest = rest.trim();
-                    let label = self.label_of(rest).map(str::to_string).or(label).unwrap_or_else(|| lower.replace('-', "_"));
+                    let label =
+                        self.label_of(rest).map(str::to_string).or(label).unwrap_or_else(|| lower.replace('-', "_"));
                     format!("{scheme} {}", marker(&label))
                 }
                 _ => marker(&label.unwrap_or_else(|| lower.replace('-', "_"))),
@@ -355,7 +356,14 @@ fn encodings(value: &str) -> Vec<String> {
     for unit in value.encode_utf16() {
         unicode.push_str(&format!("\\u{unit:04x}"));
     }
-    let mut all = vec![value.to_string(), form, json, slashed, unicode.clone(), unicode.to_ascii_uppercase().replace("\\U", "\\u")];
+    let mut all = vec![
+        value.to_string(),
+        form,
+        json,
+        slashed,
+        unicode.clone(),
+        unicode.to_ascii_uppercase().replace("\\U", "\\u"),
+    ];
     all.dedup();
     all
 }
@@ -484,7 +492,13 @@ mod tests {
         format!("{}.{}.SIGNATURE-bytes", b(r#"{"alg":"RS256"}"#), b(r#"{"sub":"alice"}"#))
     }
 
-    fn http(url: &str, req_headers: Vec<(&str, &str)>, body: Option<&str>, resp_body: &str, marks: Vec<SecretMark>) -> Step {
+    fn http(
+        url: &str,
+        req_headers: Vec<(&str, &str)>,
+        body: Option<&str>,
+        resp_body: &str,
+        marks: Vec<SecretMark>,
+    ) -> Step {
         let h = |v: Vec<(&str, &str)>| v.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         Step {
             seq: 1,
@@ -575,7 +589,9 @@ mod tests {
         );
         assert_eq!(
             request.body.as_deref(),
-            Some("grant_type=password&username=alice&password=<redacted:password>&client_assertion=<redacted:client_assertion>")
+            Some(
+                "grant_type=password&username=alice&password=<redacted:password>&client_assertion=<redacted:client_assertion>"
+            )
         );
         let hv: Vec<&str> = request.headers.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(hv, ["<redacted:cookie>", "<redacted:dpop>", "Bearer <redacted:proxy_authorization>"]);
@@ -597,7 +613,8 @@ mod tests {
 
     #[test]
     fn short_values_are_redacted_where_they_stand_not_inside_words() {
-        let mut s = http("http://app/cb?code=x&state=s", vec![], None, r#"{"code":"x","note":"expected x-ray"}"#, vec![]);
+        let mut s =
+            http("http://app/cb?code=x&state=s", vec![], None, r#"{"code":"x","note":"expected x-ray"}"#, vec![]);
         s.secrets = vec![SecretMark::new("authorization_code", "x")];
         s.title = "Callback: expected the code".into();
         let red = s.redacted();

@@ -16,6 +16,7 @@ pub use inspector_engine::jwt;
 mod keystore;
 mod live;
 mod open;
+mod perms;
 mod read;
 pub use inspector_engine::redact;
 mod registry;

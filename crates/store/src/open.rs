@@ -41,7 +41,10 @@ impl Store {
 
     pub async fn open_with(path: &Path, options: StoreOptions) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder { path: dir.into(), source })?;
+            crate::perms::create_private_dir(dir)?;
+            if Some(path) == Some(crate::default_path().as_path()) {
+                crate::perms::tighten_dir(dir);
+            }
         }
         let started = Instant::now();
         let locked = |e: sqlx::Error| {
@@ -52,6 +55,7 @@ impl Store {
             }
         };
         probe(path, &options).await?;
+        crate::perms::create_private_file(path)?;
         let opts = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| StoreError::Open { path: path.into(), source })?
             .filename(path)
@@ -93,9 +97,52 @@ impl Store {
                     .await?;
             }
         }
+        let key_file = match &key_location {
+            keystore::KeyLocation::File { path, .. } => Some(path.as_path()),
+            _ => None,
+        };
+        crate::perms::tighten_files(path, key_file);
         let store = Store { pool, sealer: Arc::new(sealer), key_location, path: path.into() };
         store.seal_schema1_rows().await?;
+        store.bind_sealed_rows().await?;
         Ok(store)
+    }
+
+    /// Steps and token sets sealed before seals named their row are opened once and sealed again,
+    /// bound to their session and step; afterwards a blob moved to another row no longer opens.
+    async fn bind_sealed_rows(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let steps = sqlx::query(
+            "SELECT session_id, seq, sealed FROM steps WHERE sealed IS NOT NULL AND substr(sealed, 1, 1) = x'01'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in steps {
+            let (sid, seq, blob): (i64, i64, Vec<u8>) = (row.get(0), row.get(1), row.get(2));
+            let purpose = crate::crypto::step_purpose(sid, seq);
+            let plain = self.sealer.open(&purpose, &blob)?;
+            sqlx::query("UPDATE steps SET sealed = ? WHERE session_id = ? AND seq = ?")
+                .bind(self.sealer.seal(&purpose, &plain))
+                .bind(sid)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let sessions = sqlx::query("SELECT id, tokens_sealed FROM sessions WHERE tokens_sealed IS NOT NULL AND substr(tokens_sealed, 1, 1) = x'01'")
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in sessions {
+            let (id, blob): (i64, Vec<u8>) = (row.get(0), row.get(1));
+            let purpose = crate::crypto::tokens_purpose(id);
+            let plain = self.sealer.open(&purpose, &blob)?;
+            sqlx::query("UPDATE sessions SET tokens_sealed = ? WHERE id = ?")
+                .bind(self.sealer.seal(&purpose, &plain))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Rows from schema 1 hold whole steps and tokens in the clear: seal them, keep the redacted
@@ -116,7 +163,7 @@ impl Store {
             sqlx::query("UPDATE steps SET data = ?, title = ?, sealed = ? WHERE session_id = ? AND seq = ?")
                 .bind(serde_json::to_string(&red)?)
                 .bind(&red.title)
-                .bind(self.sealer.seal_json("step", &step)?)
+                .bind(self.sealer.seal_json(&crate::crypto::step_purpose(sid, seq), &step)?)
                 .bind(sid)
                 .bind(seq)
                 .execute(&mut *tx)
@@ -138,7 +185,7 @@ impl Store {
             {
                 sqlx::query("UPDATE sessions SET tokens = ?, tokens_sealed = ? WHERE id = ? AND tokens_sealed IS NULL")
                     .bind(serde_json::to_string(&redact::tokens(&tokens))?)
-                    .bind(self.sealer.seal_json("tokens", &tokens)?)
+                    .bind(self.sealer.seal_json(&crate::crypto::tokens_purpose(id), &tokens)?)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;

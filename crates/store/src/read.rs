@@ -151,7 +151,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let rows = sqlx::query("SELECT data, sealed FROM steps WHERE session_id = ? ORDER BY seq")
+        let rows = sqlx::query("SELECT data, sealed, seq FROM steps WHERE session_id = ? ORDER BY seq")
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
@@ -159,13 +159,15 @@ impl Store {
         for r in &rows {
             let sealed: Option<Vec<u8>> = r.get(1);
             steps.push(match (view, sealed) {
-                (View::Full, Some(blob)) => self.sealer.open_json::<Step>("step", &blob)?,
+                (View::Full, Some(blob)) => {
+                    self.sealer.open_json::<Step>(&crate::crypto::step_purpose(id, r.get(2)), &blob)?
+                }
                 _ => serde_json::from_str::<Step>(&r.get::<String, _>(0))?,
             });
         }
         let tokens_sealed: Option<Vec<u8>> = row.get("tokens_sealed");
         let tokens: Option<TokenSet> = match (view, tokens_sealed) {
-            (View::Full, Some(blob)) => Some(self.sealer.open_json("tokens", &blob)?),
+            (View::Full, Some(blob)) => Some(self.sealer.open_json(&crate::crypto::tokens_purpose(id), &blob)?),
             _ => row.get::<Option<String>, _>("tokens").map(|s| serde_json::from_str(&s)).transpose()?,
         };
         Ok(Some(SessionRecord {

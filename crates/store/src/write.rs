@@ -80,7 +80,7 @@ impl Store {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("UPDATE sessions SET tokens = ?, tokens_sealed = ? WHERE id = ?")
                     .bind(serde_json::to_string(&red)?)
-                    .bind(self.sealer.seal_json("tokens", tokens)?)
+                    .bind(self.sealer.seal_json(&crate::crypto::tokens_purpose(session_id), tokens)?)
                     .bind(session_id)
                     .execute(&mut *tx)
                     .await?;
@@ -125,7 +125,7 @@ impl Store {
         .bind(&red.title)
         .bind(serde_json::to_value(full.status)?.as_str().unwrap_or_default().to_string())
         .bind(serde_json::to_string(red)?)
-        .bind(self.sealer.seal_json("step", full)?)
+        .bind(self.sealer.seal_json(&crate::crypto::step_purpose(session_id, full.seq as i64), full)?)
         .execute(&mut **tx)
         .await?;
         sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")

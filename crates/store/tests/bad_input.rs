@@ -107,21 +107,47 @@ async fn the_wrong_key_is_named_not_used() {
     db.open().await; // the right key still opens it
 }
 
-#[tokio::test]
-async fn a_database_whose_key_is_missing_gets_no_new_key_made_up() {
-    // Sealed under a key file beside it; that file is then lost.
-    let db = TestDb::new();
-    let auto_beside =
-        StoreOptions { key: KeySource::File(inspector_store::key_file_beside(&db.path)), ..Default::default() };
-    Store::open_with(&db.path, auto_beside).await.unwrap().close().await;
-    std::fs::remove_file(inspector_store::key_file_beside(&db.path)).unwrap();
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
-        || std::env::var_os(inspector_store::KEY_FILE_ENV).is_some()
-    {
-        return; // a desktop session (Auto would consult the real keychain, which tests never touch) or an override
+/// Set in the child process that runs the body below with a clean environment.
+const CLEAN_ENV: &str = "INSPECTOR_TEST_CLEAN_ENV";
+
+#[test]
+fn a_database_whose_key_is_missing_gets_no_new_key_made_up() {
+    // Auto mode would consult a real keychain under a desktop session, or a key-file override:
+    // the body runs in a child process of this test binary without either, so it cannot be skipped.
+    if std::env::var_os(CLEAN_ENV).is_some() {
+        return missing_key_body();
     }
-    let err = Store::open_with(&db.path, StoreOptions::default()).await.err().expect("no key");
-    assert_eq!(err.code(), "store_key_unavailable");
-    assert!(err.to_string().contains("no OS keychain is reachable"), "{err}");
-    assert!(!inspector_store::key_file_beside(&db.path).exists(), "no stray key file");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_database_whose_key_is_missing_gets_no_new_key_made_up", "--test-threads=1"])
+        .env(CLEAN_ENV, "1")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove(inspector_store::KEY_FILE_ENV)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child run: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn missing_key_body() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none()
+            && std::env::var_os(inspector_store::KEY_FILE_ENV).is_none()
+    );
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        // Sealed under a key file beside it; that file is then lost.
+        let db = TestDb::new();
+        let auto_beside =
+            StoreOptions { key: KeySource::File(inspector_store::key_file_beside(&db.path)), ..Default::default() };
+        Store::open_with(&db.path, auto_beside).await.unwrap().close().await;
+        std::fs::remove_file(inspector_store::key_file_beside(&db.path)).unwrap();
+        let err = Store::open_with(&db.path, StoreOptions::default()).await.err().expect("no key");
+        assert_eq!(err.code(), "store_key_unavailable");
+        assert!(err.to_string().contains("no OS keychain is reachable"), "{err}");
+        assert!(!inspector_store::key_file_beside(&db.path).exists(), "no stray key file");
+    });
 }

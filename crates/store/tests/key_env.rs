@@ -17,5 +17,11 @@ async fn the_key_file_env_override_is_honoured_and_created_private() {
     unsafe { std::env::remove_var(inspector_store::KEY_FILE_ENV) };
     assert_eq!(store.key_location(), &inspector_store::KeyLocation::File { path: key.clone(), created: true });
     assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the key file is created readable by its owner only");
+    }
     assert!(!inspector_store::key_file_beside(&db.path).exists(), "nothing written beside the database");
 }

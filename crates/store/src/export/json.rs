@@ -169,7 +169,7 @@ impl Store {
         .bind(outcome)
         .bind(s.error.as_ref().map(|e| serde_json::to_string(&seen.error(e))).transpose()?)
         .bind(s.tokens.as_ref().map(|t| serde_json::to_string(&redact::tokens(t))).transpose()?)
-        .bind(s.tokens.as_ref().map(|t| self.sealer.seal_json("tokens", t)).transpose()?)
+        .bind(None::<Vec<u8>>)
         .bind(s.started_ms)
         .bind(s.ended_ms)
         .bind(serde_json::to_string(&s.tags)?)
@@ -180,6 +180,12 @@ impl Store {
             self.insert_step(&mut tx, id, step, &seen.step(step)).await?;
         }
         if let Some(t) = &s.tokens {
+            // Sealed once the row exists: the seal is bound to the session's id.
+            sqlx::query("UPDATE sessions SET tokens_sealed = ? WHERE id = ?")
+                .bind(self.sealer.seal_json(&crate::crypto::tokens_purpose(id), t)?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             write::index_tokens(&mut tx, id, &redact::tokens(t)).await?;
         }
         sqlx::query("INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)")
