@@ -1,20 +1,20 @@
 // The real CLI against a real third-party authorization server (oidc-provider), one per file.
 // Tests run in order and later ones reuse the tokens of the auth-code run (refresh, userinfo,
-// introspect, revoke), like a person would. Skipped when the CLI binary is not built.
+// introspect, revoke), like a person would. A missing CLI binary fails every test.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startProvider, RESOURCE, SECRETS, JWT_CLIENT_KEY } from "./provider.mjs";
 import { loginAndConsent, enterUserCode } from "./user.mjs";
 import { decodeJwt, discover } from "./helpers.mjs";
-import { cliMissing, lastStepTo, responseJson, runCli } from "./cli.mjs";
+import { requireCli, lastStepTo, responseJson, runCli } from "./cli.mjs";
 
-const opts = { skip: cliMissing, timeout: 90_000 };
+const opts = { timeout: 90_000 };
 let op;
 let meta;
 let session = {}; // tokens of the auth-code run, used by the tests after it
 
 before(async () => {
-  if (cliMissing) return;
+  requireCli();
   op = await startProvider();
   meta = await discover(op.issuer);
 });
