@@ -1,12 +1,13 @@
 // The same flows as flows.test.mjs, against our own sandbox (`oauth-inspector sandbox` as a
 // separate process), through the real CLI and the same headless test user; plus the sandbox's
-// demo API answering 200/401/403 with RFC 6750 challenges, and `token inspect` on its tokens.
+// demo API answering 200/401/403 with RFC 6750 challenges, `token inspect` on its tokens, and the
+// same tokens verified by jose against the sandbox's JWKS (so not only our own crate judges them).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { loginAndConsent, enterUserCode } from "./user.mjs";
-import { decodeJwt } from "./helpers.mjs";
+import { decodeJwt, verifyWithJose } from "./helpers.mjs";
 import { CLI, requireCli, runCli } from "./cli.mjs";
 
 const opts = { timeout: 90_000 };
@@ -37,7 +38,22 @@ test("sandbox: client credentials, basic and post", opts, async () => {
     assert.equal(at.payload.client_id, "sandbox-service");
     assert.equal(at.payload.scope, "orders.read");
     assert.ok(!run.stdout.includes("sandbox-service-secret"));
+    const { payload } = await verifyWithJose(run.last("tokens").access_token, { issuer, audience: `${issuer}/api`, typ: "at+jwt", label: `${method} access token` });
+    assert.equal(payload.sub, "sandbox-service");
+    assert.ok(payload.exp > Date.now() / 1000, "exp is in the future");
   }
+});
+
+test("sandbox: jose refuses a sandbox token with a changed payload, another audience or another typ", opts, async () => {
+  // Proves verifyWithJose really verifies: the same calls that pass above must throw here.
+  const run = await flow("client-credentials", "--client-id", "sandbox-service", "--client-secret", "sandbox-service-secret", "--scope", "orders.read");
+  assertSucceeded(run);
+  const token = run.last("tokens").access_token;
+  const [h, p, sig] = token.split(".");
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, "base64url")), scope: "orders.read orders.write" })).toString("base64url");
+  await assert.rejects(verifyWithJose(`${h}.${forged}.${sig}`, { issuer, audience: `${issuer}/api` }), /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+  await assert.rejects(verifyWithJose(token, { issuer, audience: "sandbox-app" }), /ERR_JWT_CLAIM_VALIDATION_FAILED.*aud/);
+  await assert.rejects(verifyWithJose(token, { issuer, audience: `${issuer}/api`, typ: "JWT" }), /typ/);
 });
 
 test("sandbox: auth code + PKCE S256, openid profile email offline_access orders.read", opts, async () => {
@@ -55,6 +71,11 @@ test("sandbox: auth code + PKCE S256, openid profile email offline_access orders
   assert.equal(id.sub, "erin");
   assert.equal(id.email, "erin@sandbox.example");
   assert.equal(id.nonce, url.searchParams.get("nonce"));
+  await verifyWithJose(tokens.id_token, { issuer, audience: "sandbox-app", nonce: url.searchParams.get("nonce"), label: "ID token" });
+  await assert.rejects(verifyWithJose(tokens.id_token, { issuer, audience: "sandbox-app", nonce: "another-nonce" }), /nonce is/);
+  const at = await verifyWithJose(tokens.access_token, { issuer, audience: `${issuer}/api`, typ: "at+jwt", label: "access token" });
+  assert.equal(at.payload.sub, "erin");
+  assert.equal(at.payload.client_id, "sandbox-app");
   const callback = run.of("step").find((s) => s.title === "Authorization response received");
   assert.equal(callback.status, "ok");
   assert.ok(callback.details.checks.some((c) => c.id === "iss" && c.status === "pass"), "RFC 9207 iss checked");
