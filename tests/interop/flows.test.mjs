@@ -143,6 +143,12 @@ test("auth code with plain PKCE: oidc-provider only allows S256, the flow fails 
   assert.equal(run.code, 1, run.describe());
   assert.equal(run.last("done")?.ok, false);
   assert.ok(run.of("error").length >= 1);
+  // The run said why not before oidc-provider refused it.
+  const steps = run.of("step");
+  const warning = steps.find((s) => s.status === "warning");
+  assert.match(warning?.title ?? "", /PKCE plain.*DEMONSTRATION ONLY/, run.describe());
+  const refusal = steps.find((s) => s.status === "failed");
+  assert.ok(refusal && warning.seq < refusal.seq, `the warning precedes the refusal:\n${run.describe()}`);
 });
 
 test("refresh: a new access token and a rotated refresh token", opts, async () => {

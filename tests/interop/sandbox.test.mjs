@@ -140,3 +140,45 @@ test("sandbox: device flow, the user enters the code on the verification page", 
   assert.equal(decodeJwt(run.last("tokens").access_token).payload.sub, "frank");
   assert.ok(run.of("step").filter((s) => s.title.startsWith("Poll #")).length >= 1, "each poll is a step");
 });
+
+// `--pkce plain` and `--pkce none` exist to show why not: each run must say so in a Warning step
+// before the authorization request goes out, whatever the server then does with it. The sandbox
+// accepts plain (it advertises it, for the demonstration) and refuses no PKCE from its public client.
+for (const [pkce, risk] of [
+  ["plain", /PKCE plain.*DEMONSTRATION ONLY.*challenge equals the verifier/],
+  ["none", /PKCE OFF.*DEMONSTRATION ONLY.*stolen authorization code/],
+]) {
+  test(`sandbox: auth code with --pkce ${pkce} records a warning step naming the risk`, opts, async () => {
+    const run = await runCli(["flow", "auth-code", "--issuer", issuer, "--client-id", "sandbox-app", "--scope", "openid", "--pkce", pkce, "--no-browser"], {
+      onAction: (ev) => loginAndConsent(ev.url, { username: "erin", stopAt: new URL(ev.url).searchParams.get("redirect_uri") }),
+    });
+    const steps = run.of("step");
+    const warnings = steps.filter((s) => s.status === "warning");
+    assert.equal(warnings.length, 1, `one warning step expected:\n${run.describe()}`);
+    const [warning] = warnings;
+    assert.equal(warning.kind, "local");
+    assert.match(warning.title, risk);
+    assert.match(warning.title, /RFC 9700/);
+    // Recorded before anything is asked of the server.
+    const authorize = steps.find((s) => s.title.startsWith("Authorization request"));
+    assert.ok(authorize && warning.seq < authorize.seq, `the warning precedes the authorization request:\n${run.describe()}`);
+    const url = new URL(run.of("action")[0].url);
+
+    if (pkce === "plain") {
+      assert.equal(url.searchParams.get("code_challenge_method"), "plain");
+      assert.equal(warning.details.code_challenge_method, "plain");
+      assertSucceeded(run);
+      return;
+    }
+    assert.equal(url.searchParams.get("code_challenge"), null, "no challenge sent");
+    assert.equal(warning.details.pkce, "none");
+    // Refused: the run fails on the authorization response, and the warning is still in the record before it.
+    assert.equal(run.code, 1, run.describe());
+    assert.equal(run.last("done")?.ok, false);
+    const refusal = steps.find((s) => s.status === "failed");
+    assert.equal(refusal?.title, "Authorization response received", run.describe());
+    assert.equal(refusal.details.parameters.error, "invalid_request");
+    assert.match(refusal.details.parameters.error_description, /PKCE is required/);
+    assert.ok(warning.seq < refusal.seq, "the warning comes before the refusal");
+  });
+}
