@@ -1,6 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens a WebDriver session on the real
 // desktop binary. The app gets its own temporary database through OAUTH_INSPECTOR_DB.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { accessSync, constants, mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -9,6 +10,7 @@ import { remote } from "webdriverio";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const appBinary = process.env.APP_BINARY ?? join(root, "target/debug/oauth-inspector-desktop");
+export const cliBinary = process.env.INSPECTOR_CLI ?? join(root, "target/debug/oauth-inspector");
 
 const executable = (path) => {
   try {
@@ -38,6 +40,19 @@ export function requirePrograms() {
     throw new Error("expected WebKitWebDriver on PATH (tauri-driver starts it); install the webkit2gtk-driver package (make system-deps does)");
   }
   return { driver };
+}
+
+/**
+ * Runs the CLI on the app's session database (`--db`) and parses its --json output: a second
+ * reader of what the desktop wrote, so a test sees the saved session, not only the window.
+ */
+export async function cliJson(app, args) {
+  if (!executable(cliBinary)) {
+    throw new Error(`expected the oauth-inspector CLI at ${cliBinary}; build it with \`cargo build -p inspector-cli\`, or set INSPECTOR_CLI`);
+  }
+  const db = join(app.dataDir, "sessions.db");
+  const { stdout } = await promisify(execFile)(cliBinary, ["--db", db, ...args, "--json"], { env: { ...process.env, HOME: app.dataDir } });
+  return JSON.parse(stdout);
 }
 
 function freePort() {
