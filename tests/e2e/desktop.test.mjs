@@ -1,11 +1,10 @@
 // The desktop app as a person uses it: the window opens with the Sandbox provider, one click runs
-// client credentials, the steps appear in the timeline, the session is saved; a screenshot of the
-// result goes to target/e2e/ to be looked at.
+// client credentials, the steps appear in the timeline, the session is saved (read back from its
+// database by the CLI); a screenshot of the result goes to target/e2e/ to be looked at.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
 import { join } from "node:path";
-import { launch, shots } from "./driver.mjs";
+import { cliJson, launch, shots } from "./driver.mjs";
 
 let app;
 before(async () => {
@@ -50,10 +49,20 @@ test("client credentials against the sandbox shows its steps live and saves the 
   assert.match(raw, /<redacted:client_credentials>/, "the window never shows the client secret");
   assert.doesNotMatch(raw, /sandbox-service-secret/);
 
-  const shot = join(shots, "desktop-client-credentials.png");
-  await b.saveScreenshot(shot);
-  assert.ok(statSync(shot).size > 10000, "screenshot written");
-  assert.ok(statSync(join(app.dataDir, "sessions.db")).size > 0, "session database written");
+  await b.saveScreenshot(join(shots, "desktop-client-credentials.png"));
+
+  // The session the window says it saved is in the app's database, step for step.
+  const issuer = (await provider.getText()).match(/http:\/\/127\.0\.0\.1:\d+/)[0];
+  const listed = await cliJson(app, ["sessions", "list"]);
+  assert.deepEqual(listed.map((s) => [s.id, s.flow, s.outcome, s.provider, s.client]), [[1, "client_credentials", "ok", issuer, "sandbox-service"]]);
+  const session = await cliJson(app, ["sessions", "show", "1"]);
+  const shownTitles = titles.map((t) => t.replace(/\s+/g, " ").trim());
+  assert.equal(session.steps.length, steps.length, `steps saved:\n${session.steps.map((s) => s.title).join("\n")}`);
+  session.steps.forEach((s, i) => assert.ok(shownTitles[i].includes(`#${s.seq} ${s.title}`), `step ${i + 1}: saved "${s.title}", shown "${shownTitles[i]}"`));
+  assert.ok(session.steps.every((s) => s.status === "ok"));
+  assert.equal(session.tokens.token_type, "Bearer");
+  assert.equal(session.tokens.scope, "orders.read orders.write");
+  assert.doesNotMatch(JSON.stringify(session), /sandbox-service-secret/, "the secret is not in the clear copy");
 });
 
 test("a client saved with its secret runs again with the secret left sealed in the store", async () => {

@@ -1,14 +1,59 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens a WebDriver session on the real
 // desktop binary. The app gets its own temporary database through OAUTH_INSPECTOR_DB.
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+import { accessSync, constants, mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import net from "node:net";
 import { remote } from "webdriverio";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const appBinary = process.env.APP_BINARY ?? join(root, "target/debug/oauth-inspector-desktop");
+export const cliBinary = process.env.INSPECTOR_CLI ?? join(root, "target/debug/oauth-inspector");
+
+const executable = (path) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const onPath = (name) => (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((d) => join(d, name)).find(executable);
+
+/**
+ * The three programs an e2e run needs, or an error naming the one missing and how to get it.
+ * Called by `launch` (from each file's `before`), so a missing one fails every test, not skips it.
+ */
+export function requirePrograms() {
+  if (!executable(appBinary)) {
+    throw new Error(`expected the desktop binary at ${appBinary} (missing or not executable); build it with \`make desktop\` (make test-e2e does), or set APP_BINARY`);
+  }
+  const cargoDriver = join(homedir(), ".cargo/bin/tauri-driver");
+  const driver = process.env.TAURI_DRIVER ?? (executable(cargoDriver) ? cargoDriver : onPath("tauri-driver"));
+  if (!driver || !executable(driver)) {
+    throw new Error(`expected tauri-driver at ${process.env.TAURI_DRIVER ?? `${cargoDriver} or on PATH`}; install it with \`make tauri-driver\`, or set TAURI_DRIVER`);
+  }
+  // tauri-driver starts it; without it the session fails later with a less obvious message.
+  if (!onPath("WebKitWebDriver")) {
+    throw new Error("expected WebKitWebDriver on PATH (tauri-driver starts it); install the webkit2gtk-driver package (make system-deps does)");
+  }
+  return { driver };
+}
+
+/**
+ * Runs the CLI on the app's session database (`--db`) and parses its --json output: a second
+ * reader of what the desktop wrote, so a test sees the saved session, not only the window.
+ */
+export async function cliJson(app, args) {
+  if (!executable(cliBinary)) {
+    throw new Error(`expected the oauth-inspector CLI at ${cliBinary}; build it with \`cargo build -p inspector-cli\`, or set INSPECTOR_CLI`);
+  }
+  const db = join(app.dataDir, "sessions.db");
+  const { stdout } = await promisify(execFile)(cliBinary, ["--db", db, ...args, "--json"], { env: { ...process.env, HOME: app.dataDir } });
+  return JSON.parse(stdout);
+}
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -33,11 +78,10 @@ async function waitFor(url, ms) {
 }
 
 export async function launch() {
-  if (!existsSync(appBinary)) throw new Error(`expected the app binary at ${appBinary}; build it first (make test does)`);
+  const { driver: driverBin } = requirePrograms();
   mkdirSync(join(root, "target/e2e"), { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "inspector-e2e-"));
   const port = await freePort();
-  const driverBin = process.env.TAURI_DRIVER ?? (existsSync(join(homedir(), ".cargo/bin/tauri-driver")) ? join(homedir(), ".cargo/bin/tauri-driver") : "tauri-driver");
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(await freePort())], {
     // Its own HOME too, so exports land in a temporary Downloads folder, not the user's.
     env: { ...process.env, OAUTH_INSPECTOR_DB: join(dataDir, "sessions.db"), HOME: dataDir, XDG_DOWNLOAD_DIR: join(dataDir, "Downloads") },

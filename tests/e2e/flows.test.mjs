@@ -1,8 +1,10 @@
 // Authorization code (in-app browser, each redirect a step) and device authorization (user code
-// and QR code shown, polls visible) in the real desktop app against its sandbox.
+// and QR code shown and decoded, polls visible) in the real desktop app against its sandbox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 import { launch, sandboxIssuer as issuer, shots } from "./driver.mjs";
 
 let app;
@@ -12,6 +14,14 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
+
+/** The text a QR code in a PNG says, or an error naming what was looked at. */
+function decodeQr(png, what) {
+  const { width, height, data } = PNG.sync.read(png);
+  const found = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), width, height);
+  if (!found) throw new Error(`expected a QR code in ${what} (${width}×${height} PNG), found none`);
+  return found.data;
+}
 
 async function stepTitles(b) {
   const titles = [];
@@ -59,7 +69,36 @@ test("device authorization: the user code and QR code are shown while polling", 
   await code.waitForDisplayed({ timeout: 20000 });
   const userCode = await code.getText();
   assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
-  assert.ok(await (await b.$('[data-testid="qr"]')).isDisplayed(), "QR code of verification_uri_complete");
+  const qr = await b.$('[data-testid="qr"]');
+  await qr.waitForDisplayed({ timeout: 10000 });
+
+  // What the sandbox returned, as the timeline shows it: the device authorization response.
+  let exchange;
+  for (const s of await b.$$('[data-testid="step"]')) {
+    if (!(await s.$("summary").getProperty("textContent")).includes("Device authorization request")) continue;
+    await s.$("summary").click();
+    exchange = await s.getProperty("textContent");
+  }
+  assert.ok(exchange, `a "Device authorization request" step:\n${(await stepTitles(b)).join("\n")}`);
+  const complete = exchange.match(/"verification_uri_complete":\s*"([^"]+)"/)?.[1];
+  assert.ok(complete, `verification_uri_complete in the device authorization response:\n${exchange}`);
+  assert.ok(complete.startsWith(`${iss}/`) && complete.includes(userCode), complete);
+
+  // The QR code says exactly that: both the image the app made and what the window shows of it.
+  const src = await qr.getAttribute("src");
+  assert.match(src, /^data:image\/png;base64,/);
+  assert.equal(decodeQr(Buffer.from(src.split(",")[1], "base64"), "the img src"), complete);
+  // WebKitWebDriver's element screenshots come out black under Xvfb: crop the window's instead.
+  const page = PNG.sync.read(await b.saveScreenshot(join(shots, "desktop-device-qr.png")));
+  const { rect, dpr } = await b.execute((e) => ({ rect: e.getBoundingClientRect().toJSON(), dpr: window.devicePixelRatio }), qr);
+  const pad = 8; // keep some of the light background around it as a quiet zone
+  const x = Math.max(0, Math.floor((rect.left - pad) * dpr));
+  const y = Math.max(0, Math.floor((rect.top - pad) * dpr));
+  const w = Math.min(page.width - x, Math.ceil((rect.width + 2 * pad) * dpr));
+  const h = Math.min(page.height - y, Math.ceil((rect.height + 2 * pad) * dpr));
+  const crop = new PNG({ width: w, height: h });
+  PNG.bitblt(page, crop, x, y, w, h, 0, 0);
+  assert.equal(decodeQr(PNG.sync.write(crop), `the window screenshot at the QR element (${w}×${h} at ${x},${y})`), complete);
   // While the user takes their time, repeated authorization_pending polls fold into one row.
   await (await b.$('[data-testid="folded-polls"]')).waitForDisplayed({ timeout: 20000 });
   await b.saveScreenshot(join(shots, "desktop-device-waiting.png"));

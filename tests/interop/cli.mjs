@@ -1,13 +1,27 @@
 // Runs the `oauth-inspector` CLI with --json and collects its JSON-lines event stream.
 // "action" events (open a URL, enter a user code) are handed to a callback while the CLI waits.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const CLI = process.env.INSPECTOR_CLI ?? join(root, "target/debug/oauth-inspector");
-export const cliMissing = existsSync(CLI) ? false : `CLI binary not found at ${CLI} (build it, or set INSPECTOR_CLI)`;
+
+/**
+ * Throws unless the CLI binary is there and executable. Called from each file's `before`, so a
+ * missing binary fails every test of the file (and the run) instead of skipping them quietly.
+ */
+export function requireCli() {
+  try {
+    accessSync(CLI, constants.X_OK);
+  } catch (e) {
+    throw new Error(
+      `expected the oauth-inspector CLI binary at ${CLI} (${e.code === "ENOENT" ? "not found" : `not executable: ${e.code}`}); ` +
+        "build it with `cargo build -p inspector-cli` (make test-interop does), or point INSPECTOR_CLI at one",
+    );
+  }
+}
 
 /**
  * `runCli(["flow", "client-credentials", ...])` → { code, events, stdout, stderr, of(type), last(type) }.

@@ -1,20 +1,20 @@
 // The real CLI against a real third-party authorization server (oidc-provider), one per file.
 // Tests run in order and later ones reuse the tokens of the auth-code run (refresh, userinfo,
-// introspect, revoke), like a person would. Skipped when the CLI binary is not built.
+// introspect, revoke), like a person would. A missing CLI binary fails every test.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startProvider, RESOURCE, SECRETS, JWT_CLIENT_KEY } from "./provider.mjs";
 import { loginAndConsent, enterUserCode } from "./user.mjs";
 import { decodeJwt, discover } from "./helpers.mjs";
-import { cliMissing, lastStepTo, responseJson, runCli } from "./cli.mjs";
+import { requireCli, lastStepTo, responseJson, runCli } from "./cli.mjs";
 
-const opts = { skip: cliMissing, timeout: 90_000 };
+const opts = { timeout: 90_000 };
 let op;
 let meta;
 let session = {}; // tokens of the auth-code run, used by the tests after it
 
 before(async () => {
-  if (cliMissing) return;
+  requireCli();
   op = await startProvider();
   meta = await discover(op.issuer);
 });
@@ -143,6 +143,12 @@ test("auth code with plain PKCE: oidc-provider only allows S256, the flow fails 
   assert.equal(run.code, 1, run.describe());
   assert.equal(run.last("done")?.ok, false);
   assert.ok(run.of("error").length >= 1);
+  // The run said why not before oidc-provider refused it.
+  const steps = run.of("step");
+  const warning = steps.find((s) => s.status === "warning");
+  assert.match(warning?.title ?? "", /PKCE plain.*DEMONSTRATION ONLY/, run.describe());
+  const refusal = steps.find((s) => s.status === "failed");
+  assert.ok(refusal && warning.seq < refusal.seq, `the warning precedes the refusal:\n${run.describe()}`);
 });
 
 test("refresh: a new access token and a rotated refresh token", opts, async () => {

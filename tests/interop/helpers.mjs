@@ -1,6 +1,8 @@
 // Small helpers shared by the interop tests: a loopback callback listener, PKCE, raw token
-// endpoint calls and JWT decoding (no verification: tests only look at the shape).
+// endpoint calls, JWT decoding (shape only) and JWT verification with jose (a verifier we did not
+// write, so a token is not judged valid only by our own token crate).
 import http from "node:http";
+import { createRemoteJWKSet, jwtVerify } from "jose";
 import { createHash, createPrivateKey, randomBytes, randomUUID, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 
@@ -55,4 +57,29 @@ export function clientAssertion(keyFile, clientId, audience) {
 
 export async function discover(issuer) {
   return (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+}
+
+const jwksByUri = new Map();
+
+/**
+ * Verifies a JWT with jose against the issuer's JWKS (found through discovery): signature, `iss`,
+ * `aud`, `exp` (required and not passed), `typ` when given, and `nonce` when given. Returns
+ * { payload, protectedHeader }; throws jose's error, prefixed with what was verified, otherwise.
+ */
+export async function verifyWithJose(token, { issuer, audience, typ, nonce, label = "token" }) {
+  const { jwks_uri: jwksUri } = await discover(issuer);
+  if (!jwksUri) throw new Error(`${issuer} advertises no jwks_uri`);
+  if (!jwksByUri.has(jwksUri)) jwksByUri.set(jwksUri, createRemoteJWKSet(new URL(jwksUri)));
+  let result;
+  try {
+    result = await jwtVerify(token, jwksByUri.get(jwksUri), {
+      issuer, audience, typ, requiredClaims: ["exp", ...(nonce === undefined ? [] : ["nonce"])],
+    });
+  } catch (e) {
+    throw new Error(`jose refused the ${label} (issuer ${issuer}, audience ${audience}): ${e.code ?? ""} ${e.message}`, { cause: e });
+  }
+  if (nonce !== undefined && result.payload.nonce !== nonce) {
+    throw new Error(`the ${label}'s nonce is ${JSON.stringify(result.payload.nonce)}, expected ${JSON.stringify(nonce)}`);
+  }
+  return result;
 }

@@ -1,21 +1,22 @@
 // The same flows as flows.test.mjs, against our own sandbox (`oauth-inspector sandbox` as a
 // separate process), through the real CLI and the same headless test user; plus the sandbox's
-// demo API answering 200/401/403 with RFC 6750 challenges, and `token inspect` on its tokens.
+// demo API answering 200/401/403 with RFC 6750 challenges, `token inspect` on its tokens, and the
+// same tokens verified by jose against the sandbox's JWKS (so not only our own crate judges them).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { loginAndConsent, enterUserCode } from "./user.mjs";
-import { decodeJwt } from "./helpers.mjs";
-import { CLI, cliMissing, runCli } from "./cli.mjs";
+import { decodeJwt, verifyWithJose } from "./helpers.mjs";
+import { CLI, requireCli, runCli } from "./cli.mjs";
 
-const opts = { skip: cliMissing, timeout: 90_000 };
+const opts = { timeout: 90_000 };
 let sandbox;
 let issuer;
 let tokens; // of the auth-code run, used by the tests after it
 
 before(async () => {
-  if (cliMissing) return;
+  requireCli();
   sandbox = spawn(CLI, ["sandbox", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
   issuer = await new Promise((res) => createInterface({ input: sandbox.stdout }).once("line", res));
   assert.match(issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -37,7 +38,22 @@ test("sandbox: client credentials, basic and post", opts, async () => {
     assert.equal(at.payload.client_id, "sandbox-service");
     assert.equal(at.payload.scope, "orders.read");
     assert.ok(!run.stdout.includes("sandbox-service-secret"));
+    const { payload } = await verifyWithJose(run.last("tokens").access_token, { issuer, audience: `${issuer}/api`, typ: "at+jwt", label: `${method} access token` });
+    assert.equal(payload.sub, "sandbox-service");
+    assert.ok(payload.exp > Date.now() / 1000, "exp is in the future");
   }
+});
+
+test("sandbox: jose refuses a sandbox token with a changed payload, another audience or another typ", opts, async () => {
+  // Proves verifyWithJose really verifies: the same calls that pass above must throw here.
+  const run = await flow("client-credentials", "--client-id", "sandbox-service", "--client-secret", "sandbox-service-secret", "--scope", "orders.read");
+  assertSucceeded(run);
+  const token = run.last("tokens").access_token;
+  const [h, p, sig] = token.split(".");
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, "base64url")), scope: "orders.read orders.write" })).toString("base64url");
+  await assert.rejects(verifyWithJose(`${h}.${forged}.${sig}`, { issuer, audience: `${issuer}/api` }), /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+  await assert.rejects(verifyWithJose(token, { issuer, audience: "sandbox-app" }), /ERR_JWT_CLAIM_VALIDATION_FAILED.*aud/);
+  await assert.rejects(verifyWithJose(token, { issuer, audience: `${issuer}/api`, typ: "JWT" }), /typ/);
 });
 
 test("sandbox: auth code + PKCE S256, openid profile email offline_access orders.read", opts, async () => {
@@ -55,6 +71,11 @@ test("sandbox: auth code + PKCE S256, openid profile email offline_access orders
   assert.equal(id.sub, "erin");
   assert.equal(id.email, "erin@sandbox.example");
   assert.equal(id.nonce, url.searchParams.get("nonce"));
+  await verifyWithJose(tokens.id_token, { issuer, audience: "sandbox-app", nonce: url.searchParams.get("nonce"), label: "ID token" });
+  await assert.rejects(verifyWithJose(tokens.id_token, { issuer, audience: "sandbox-app", nonce: "another-nonce" }), /nonce is/);
+  const at = await verifyWithJose(tokens.access_token, { issuer, audience: `${issuer}/api`, typ: "at+jwt", label: "access token" });
+  assert.equal(at.payload.sub, "erin");
+  assert.equal(at.payload.client_id, "sandbox-app");
   const callback = run.of("step").find((s) => s.title === "Authorization response received");
   assert.equal(callback.status, "ok");
   assert.ok(callback.details.checks.some((c) => c.id === "iss" && c.status === "pass"), "RFC 9207 iss checked");
@@ -119,3 +140,45 @@ test("sandbox: device flow, the user enters the code on the verification page", 
   assert.equal(decodeJwt(run.last("tokens").access_token).payload.sub, "frank");
   assert.ok(run.of("step").filter((s) => s.title.startsWith("Poll #")).length >= 1, "each poll is a step");
 });
+
+// `--pkce plain` and `--pkce none` exist to show why not: each run must say so in a Warning step
+// before the authorization request goes out, whatever the server then does with it. The sandbox
+// accepts plain (it advertises it, for the demonstration) and refuses no PKCE from its public client.
+for (const [pkce, risk] of [
+  ["plain", /PKCE plain.*DEMONSTRATION ONLY.*challenge equals the verifier/],
+  ["none", /PKCE OFF.*DEMONSTRATION ONLY.*stolen authorization code/],
+]) {
+  test(`sandbox: auth code with --pkce ${pkce} records a warning step naming the risk`, opts, async () => {
+    const run = await runCli(["flow", "auth-code", "--issuer", issuer, "--client-id", "sandbox-app", "--scope", "openid", "--pkce", pkce, "--no-browser"], {
+      onAction: (ev) => loginAndConsent(ev.url, { username: "erin", stopAt: new URL(ev.url).searchParams.get("redirect_uri") }),
+    });
+    const steps = run.of("step");
+    const warnings = steps.filter((s) => s.status === "warning");
+    assert.equal(warnings.length, 1, `one warning step expected:\n${run.describe()}`);
+    const [warning] = warnings;
+    assert.equal(warning.kind, "local");
+    assert.match(warning.title, risk);
+    assert.match(warning.title, /RFC 9700/);
+    // Recorded before anything is asked of the server.
+    const authorize = steps.find((s) => s.title.startsWith("Authorization request"));
+    assert.ok(authorize && warning.seq < authorize.seq, `the warning precedes the authorization request:\n${run.describe()}`);
+    const url = new URL(run.of("action")[0].url);
+
+    if (pkce === "plain") {
+      assert.equal(url.searchParams.get("code_challenge_method"), "plain");
+      assert.equal(warning.details.code_challenge_method, "plain");
+      assertSucceeded(run);
+      return;
+    }
+    assert.equal(url.searchParams.get("code_challenge"), null, "no challenge sent");
+    assert.equal(warning.details.pkce, "none");
+    // Refused: the run fails on the authorization response, and the warning is still in the record before it.
+    assert.equal(run.code, 1, run.describe());
+    assert.equal(run.last("done")?.ok, false);
+    const refusal = steps.find((s) => s.status === "failed");
+    assert.equal(refusal?.title, "Authorization response received", run.describe());
+    assert.equal(refusal.details.parameters.error, "invalid_request");
+    assert.match(refusal.details.parameters.error_description, /PKCE is required/);
+    assert.ok(warning.seq < refusal.seq, "the warning comes before the refusal");
+  });
+}
