@@ -156,15 +156,16 @@ pub async fn run_flow(
     on_event: Channel<FlowEvent>,
 ) -> Result<RunResult, CommandError> {
     let store = state.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
+    let target = ProviderSource::Issuer { issuer: request.issuer };
     let mut secret = request.client_secret.filter(|s| !s.is_empty()).map(Secret::new);
     if let (None, Some(id)) = (&secret, request.secret_from_session) {
-        secret = crate::sessions::session_secret(store, id).await?.map(Secret::new);
+        secret = crate::sessions::session_secret(store, id, &target).await?.map(Secret::new);
     }
     let saved = match (&secret, &request.saved) {
-        (None, Some(r)) => Some(crate::registry::saved_secrets(store, &r.provider, &r.client).await?),
+        (None, Some(r)) => Some(crate::registry::saved_secrets(store, &r.provider, &r.client, &target).await?),
         _ => None,
     };
-    let mut client = ClientSettings::new(ProviderSource::Issuer { issuer: request.issuer }, &request.client_id);
+    let mut client = ClientSettings::new(target, &request.client_id);
     let secrets = saved.unwrap_or(ClientSecrets { client_secret: secret, private_key: None });
     client.auth_method = request.auth_method.unwrap_or(if secrets.client_secret.is_some() {
         AuthMethod::ClientSecretBasic
@@ -215,6 +216,7 @@ pub async fn run_flow(
     let app_for_login = app.clone();
     let forward = tokio::spawn(async move {
         let mut login_window = None;
+        let mut redactor = inspector_engine::redact::Redactor::default();
         while let Some(ev) = events.recv().await {
             if let FlowEvent::Action(UserAction::OpenUrl { url }) = &ev {
                 match login_mode {
@@ -225,10 +227,14 @@ pub async fn run_flow(
                     LoginMode::Paste => {}
                 }
             }
-            // The window shows steps redacted; the stored copy keeps them for export.
+            // The window shows steps and errors through the same redaction as the saved session,
+            // with every secret seen so far; the token set itself is what the run obtained.
             let ev = match ev {
-                FlowEvent::Step(s) => FlowEvent::Step(s.redacted()),
-                other => other,
+                FlowEvent::Tokens(_) => {
+                    redactor.observe(&ev);
+                    ev
+                }
+                other => redactor.event(&other),
             };
             let _ = on_event.send(ev);
         }

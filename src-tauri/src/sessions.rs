@@ -143,9 +143,19 @@ fn sent_secret(full: &SessionRecord) -> Option<String> {
     full.steps.iter().flat_map(|st| st.secrets.iter()).find(|m| m.label == "client_secret").map(|m| m.value.clone())
 }
 
-/// The client secret a saved session sent, unsealed for its re-run.
-pub async fn session_secret(store: &Store, id: i64) -> Result<Option<String>, CommandError> {
-    Ok(sent_secret(&store.require(id, View::Full).await.map_err(err)?))
+/// The client secret a saved session sent, unsealed for its re-run against `target` — only when
+/// that is the provider the session ran against.
+pub async fn session_secret(
+    store: &Store,
+    id: i64,
+    target: &inspector_engine::discovery::ProviderSource,
+) -> Result<Option<String>, CommandError> {
+    let full = store.require(id, View::Full).await.map_err(err)?;
+    let Some(secret) = sent_secret(&full) else { return Ok(None) };
+    let ran_against = serde_json::from_value(full.settings.get("provider").cloned().unwrap_or_default())
+        .map_err(|e| CommandError::new("store_bad_json", format!("session {id} names no provider: {e}")))?;
+    inspector_store::secret_goes_to(&ran_against, target, &format!("session {id}")).map_err(err)?;
+    Ok(Some(secret))
 }
 
 /// A session's token in the clear, for the Token view ("pick any token from a session").

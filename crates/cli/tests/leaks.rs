@@ -11,7 +11,8 @@ use std::net::TcpListener;
 use common::{BIN, Output};
 
 const SECRET: &str = "leak-secret/0123456789";
-const TOKENS: &[&str] = &["gho/LeakAccess0001xyz", "gho/LeakAccess0002xyz", "gho/LeakAccess0003xyz", "LeakRefresh0004/xyz"];
+const TOKENS: &[&str] =
+    &["gho/LeakAccess0001xyz", "gho/LeakAccess0002xyz", "gho/LeakAccess0003xyz", "LeakRefresh0004/xyz"];
 
 /// (path, status, content type, body) of each answer.
 fn answers() -> Vec<(&'static str, u16, &'static str, String)> {
@@ -147,7 +148,8 @@ fn no_token_or_secret_in_clear_from_answers_the_engine_cannot_parse() {
         let har = cli(&db, &["sessions", "export", &id, "--format", "har"]);
         assert_eq!(har.code, 0, "{}", har.stderr);
         assert!(show.stdout.contains(path) && har.stdout.contains(path), "the exchange itself is kept");
-        for (what, text) in [("sessions show", &show.stdout), ("show --json", &show_json.stdout), ("HAR", &har.stdout)] {
+        for (what, text) in [("sessions show", &show.stdout), ("show --json", &show_json.stdout), ("HAR", &har.stdout)]
+        {
             for f in forms() {
                 assert!(!text.contains(&f), "{f} in clear in {what} of {path}:\n{text}");
             }

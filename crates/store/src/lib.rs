@@ -29,7 +29,7 @@ pub use diff::SessionDiff;
 pub use export::{ExportFormat, ExportOptions};
 pub use keystore::{KEY_FILE_ENV, KeyLocation, KeySource, key_file_beside};
 pub use read::ListQuery;
-pub use registry::{ClientRegistration, Provider, ProviderRef, RegisteredClient, SavedClient};
+pub use registry::{ClientRegistration, Provider, ProviderRef, RegisteredClient, SavedClient, secret_goes_to};
 pub use run::{Outcome, Run};
 
 use std::path::PathBuf;
@@ -94,6 +94,8 @@ pub enum StoreError {
     ClientNotFound(String),
     #[error("{0}")]
     ClientAmbiguous(String),
+    #[error("{0}")]
+    SecretElsewhere(String),
     #[error("session database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("session database holds unreadable JSON: {0}")]
@@ -122,6 +124,7 @@ impl StoreError {
             StoreError::ProviderNotFound(_) => "provider_not_found",
             StoreError::ClientNotFound(_) => "client_not_found",
             StoreError::ClientAmbiguous(_) => "client_ambiguous",
+            StoreError::SecretElsewhere(_) => "secret_for_another_provider",
             StoreError::Db(_) => "store_error",
             StoreError::Json(_) => "store_bad_json",
         }

@@ -120,10 +120,37 @@ pub struct RegisteredClient {
 }
 
 impl RegisteredClient {
+    /// The saved secrets, for the provider they were saved with and no other: a run whose issuer
+    /// or endpoints were changed (a typo, a pasted URL, a hostile suggestion) must not receive them.
+    pub fn secrets_for(&self, target: &ProviderSource) -> Result<ClientSecrets> {
+        let what =
+            format!("the saved client {:?} of the provider {:?}", self.client.registration.name, self.client.provider);
+        secret_goes_to(&self.settings.provider, target, &what)?;
+        Ok(self.secrets.clone())
+    }
+
     /// The saved redirect URI (authorization code flow), if any.
     pub fn redirect_uri(&self) -> Option<&str> {
         self.client.registration.redirect_uri.as_deref()
     }
+}
+
+/// Refuses to send a saved secret (`what`) to another provider than the one it was saved for.
+/// Issuers compare without a trailing slash; endpoints given by hand compare whole.
+pub fn secret_goes_to(saved_for: &ProviderSource, target: &ProviderSource, what: &str) -> Result<()> {
+    let norm = |s: &str| s.trim().trim_end_matches('/').to_string();
+    let same = match (saved_for, target) {
+        (ProviderSource::Issuer { issuer: a }, ProviderSource::Issuer { issuer: b }) => norm(a) == norm(b),
+        (a, b) => a == b,
+    };
+    if same {
+        return Ok(());
+    }
+    Err(StoreError::SecretElsewhere(format!(
+        "the secret of {what} was saved for {}, and this run goes to {}; it is not sent elsewhere — type the secret for this provider, or run against the provider it was saved for",
+        saved_for.label(),
+        target.label()
+    )))
 }
 
 /// Trimmed, 1–100 characters, no control characters.
