@@ -67,14 +67,26 @@ where
     F: FnOnce(String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
-    let mut rec = Recorder::new();
-    let mut events = rec.subscribe();
     let settings = AuthCodeSettings {
         client: client(issuer, "sandbox-app", scope),
         redirect_uri: None,
         pkce: PkceMethod::S256,
         login_timeout_secs: 10,
     };
+    auth_code_run_with(settings, user).await
+}
+
+/// Like [`auth_code_run`], with the settings given.
+async fn auth_code_run_with<F, Fut>(
+    settings: AuthCodeSettings,
+    user: F,
+) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let mut rec = Recorder::new();
+    let mut events = rec.subscribe();
     let lb = Loopback::bind(None).await.unwrap();
     let watcher = tokio::spawn(async move {
         let mut steps = vec![];
@@ -105,6 +117,10 @@ fn collect(mut events: UnboundedReceiver<FlowEvent>) -> tokio::task::JoinHandle<
         }
         v
     })
+}
+
+fn steps_of(events: Vec<FlowEvent>) -> Vec<Step> {
+    events.into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect()
 }
 
 fn claims(jwt: &str) -> serde_json::Value {
@@ -185,11 +201,57 @@ async fn trouble_auth(kind: &str) -> (inspector_engine::FlowError, Vec<Step>) {
     (result.unwrap_err(), steps)
 }
 
+fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap()
+}
+
 #[tokio::test]
-async fn a_callback_with_a_wrong_state_fails_the_flow() {
-    let (e, steps) = trouble_auth("wrong-state").await;
+async fn a_loopback_callback_with_a_wrong_state_is_a_warning_and_the_real_one_is_still_taken() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let issuer = format!("{}/trouble/wrong-state", sb.issuer);
+    let iss = issuer.clone();
+    let (result, steps) = auth_code_run(&issuer, "openid", move |url| async move {
+        // The trouble issuer redirects at once with state=forged-state; then the real callback comes.
+        follow(url.clone()).await;
+        let (redirect_uri, state) = (query_param(&url, "redirect_uri"), query_param(&url, "state"));
+        let mut real = url::Url::parse(&redirect_uri).unwrap();
+        real.query_pairs_mut().append_pair("code", "real-code").append_pair("state", &state).append_pair("iss", &iss);
+        follow(real.to_string()).await;
+    })
+    .await;
+    let rejected = steps.iter().position(|s| s.title.starts_with("Loopback listener rejected")).expect("warning step");
+    assert_eq!(steps[rejected].status, StepStatus::Warning);
+    let StepKind::Local { details } = &steps[rejected].kind else { panic!() };
+    assert_eq!(details["actual_state"], "forged-state");
+    assert!(steps[rejected].secrets.iter().any(|m| m.label == "authorization_code" && m.value == "trouble-code"));
+    let received = steps.iter().position(|s| s.title == "Authorization response received").unwrap();
+    assert!(received > rejected);
+    assert_eq!(steps[received].status, StepStatus::Ok, "the real callback passes the state check");
+    assert!(steps.iter().any(|s| s.title.starts_with("Token request")), "the real code is exchanged");
+    // The trouble issuer has no working token endpoint; the flow fails there, not on the state.
+    assert_ne!(result.unwrap_err().code, ErrorCode::StateMismatch);
+}
+
+#[tokio::test]
+async fn a_pasted_url_with_a_wrong_state_fails_the_flow() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let mut rec = Recorder::new();
+    let events = collect(rec.subscribe());
+    let settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let redirect_uri = "http://127.0.0.1:9/callback".to_string();
+    tx.send(format!("{redirect_uri}?code=pasted&state=forged-state")).unwrap();
+    let callback = Callback::Delivered { redirect_uri, url: rx };
+    let e = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), callback).await.unwrap_err();
+    drop(rec);
     assert_eq!(e.code, ErrorCode::StateMismatch);
     assert!(e.message.contains("\"forged-state\""), "{}", e.message);
+    let steps = steps_of(events.await.unwrap());
     let last = steps.last().unwrap();
     assert_eq!((last.title.as_str(), last.status), ("Authorization response received", StepStatus::Failed));
     assert!(!steps.iter().any(|s| s.title.starts_with("Token request")), "no code exchange after a wrong state");

@@ -200,10 +200,7 @@ pub fn check_callback(
     })?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
     let code = get("code");
-    let mut secrets = vec![];
-    if let Some(c) = &code {
-        secrets.push(SecretMark::new("authorization_code", c.clone()));
-    }
+    let secrets = code_marks(&url);
     let params: serde_json::Map<String, serde_json::Value> =
         url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
     let mut checks = vec![];
@@ -282,6 +279,18 @@ pub fn check_callback(
         Some(e) => Err(e),
         None => Ok(code.unwrap_or_default()),
     }
+}
+
+/// The authorization code of a callback URL, marked secret as decoded and also as it stands
+/// percent-encoded in the URL when that differs, so redacting the step's URL text catches it too.
+pub(crate) fn code_marks(url: &url::Url) -> Vec<SecretMark> {
+    let mut values: Vec<String> = url.query_pairs().filter(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).collect();
+    values
+        .extend(url.query().unwrap_or_default().split('&').filter_map(|p| p.strip_prefix("code=")).map(str::to_string));
+    values.retain(|v| !v.is_empty());
+    values.sort();
+    values.dedup();
+    values.into_iter().map(|v| SecretMark::new("authorization_code", v)).collect()
 }
 
 /// OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one sent. Full ID token
