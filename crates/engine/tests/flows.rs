@@ -351,3 +351,37 @@ async fn slow_down_adds_five_seconds_and_access_denied_stops() {
     let denied = steps.iter().find(|s| s.title.contains("access_denied")).expect("access_denied step");
     assert!(denied.at_ms - slow.at_ms >= 5_900, "waited the raised interval: {} ms", denied.at_ms - slow.at_ms);
 }
+
+#[tokio::test]
+async fn an_authorization_endpoint_that_is_not_https_or_loopback_is_never_opened() {
+    for bad in ["http://login.example.com/authorize", "javascript:alert(1)", "file:///etc/passwd", "myapp://authorize"]
+    {
+        let endpoints = inspector_engine::discovery::Endpoints {
+            authorization_endpoint: Some(bad.into()),
+            token_endpoint: Some("https://login.example.com/token".into()),
+            ..Default::default()
+        };
+        let mut c = ClientSettings::new(ProviderSource::Manual { endpoints }, "app");
+        c.auth_method = inspector_engine::client_auth::AuthMethod::None;
+        let settings =
+            AuthCodeSettings { client: c, redirect_uri: None, pkce: PkceMethod::S256, login_timeout_secs: 5 };
+        let mut rec = Recorder::new();
+        let events = collect(rec.subscribe());
+        let lb = Loopback::bind(None).await.unwrap();
+        let e = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), Callback::Loopback(lb))
+            .await
+            .unwrap_err();
+        drop(rec);
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains(&format!("{bad:?}")) && e.message.contains("loopback host"), "{}", e.message);
+        let events = events.await.unwrap();
+        assert!(
+            !events.iter().any(|e| matches!(e, FlowEvent::Action(UserAction::OpenUrl { .. }))),
+            "{bad} must not be published to open: {events:?}"
+        );
+        let steps = steps_of(events);
+        let last = steps.last().unwrap();
+        assert_eq!(last.status, StepStatus::Failed);
+        assert!(last.title.starts_with("Authorization endpoint refused"), "{}", last.title);
+    }
+}

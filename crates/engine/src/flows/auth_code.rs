@@ -70,6 +70,13 @@ pub async fn run(
     let client = &settings.client;
     let endpoints = resolve(http, rec, &client.provider).await?;
     let authorize = endpoints.require_step(rec, "authorization_endpoint")?.to_string();
+    let authorize_base = browser_url(&authorize).inspect_err(|e| {
+        rec.local_failed(
+            "Authorization endpoint refused: it is not opened in a browser",
+            e,
+            serde_json::json!({"url": authorize, "rule": BROWSER_URL_RULE}),
+        )
+    })?;
     let token_endpoint = endpoints.require_step(rec, "token_endpoint")?.to_string();
     let redirect_uri = callback.redirect_uri().to_string();
 
@@ -97,12 +104,7 @@ pub async fn run(
         params.push(("code_challenge_method".into(), p.method_name().into()));
     }
     params.extend(client.request_params());
-    let mut url = url::Url::parse(&authorize).map_err(|e| {
-        FlowError::new(
-            ErrorCode::InvalidInput,
-            format!("expected an authorization endpoint URL, got {authorize:?}: {e}"),
-        )
-    })?;
+    let mut url = authorize_base;
     url.query_pairs_mut().extend_pairs(params.iter());
     let authorize_url = url.to_string();
     rec.local(
@@ -151,6 +153,38 @@ pub async fn run(
         check_nonce(rec, id_token, expected)?;
     }
     Ok(tokens)
+}
+
+const BROWSER_URL_RULE: &str = "only an https URL, or an http URL on a loopback host (127.0.0.0/8, localhost, [::1]), is opened in a browser (RFC 6749 §3.1, RFC 8252 §8.1)";
+
+/// The authorization endpoint as a URL a browser may be sent to. Discovery documents and hand-typed
+/// endpoints are untrusted: a `javascript:`, `file:` or `data:` URL, or plain http to a remote
+/// host, would run code, read files or send the request in clear, so they are refused before
+/// anything is opened.
+pub fn browser_url(raw: &str) -> Result<url::Url, FlowError> {
+    let refuse = |got: String| {
+        FlowError::new(
+            ErrorCode::InvalidInput,
+            format!("refusing to open the authorization endpoint {raw:?} in a browser: {BROWSER_URL_RULE}; got {got}"),
+        )
+    };
+    let url = url::Url::parse(raw).map_err(|e| refuse(format!("no valid URL ({e})")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(refuse(format!(
+            "plain http to the non-loopback host {}",
+            url.host_str().map(|h| format!("{h:?}")).unwrap_or_else(|| "(none)".into())
+        ))),
+        "https" => Err(refuse("an https URL without a host".into())),
+        other => Err(refuse(format!("the scheme {other:?}"))),
+    }
 }
 
 fn record_pkce(rec: &Recorder, pkce: Option<&Pkce>) {
@@ -311,5 +345,47 @@ fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), Flo
         let e = FlowError::new(ErrorCode::NonceMismatch, format!("ID token: expected nonce {expected:?}, got {got:?}"));
         rec.local_failed("ID token nonce does not match", &e, details);
         Err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_authorization_endpoints_are_opened() {
+        for ok in [
+            "https://login.example.com/authorize",
+            "https://login.example.com:8443/oauth2/authorize?tenant=a",
+            "http://127.0.0.1:9000/authorize",
+            "http://127.10.20.30/authorize",
+            "http://localhost:8080/authorize",
+            "http://LOCALHOST/authorize",
+            "http://[::1]:9000/authorize",
+        ] {
+            assert!(browser_url(ok).is_ok(), "{ok} should be accepted");
+        }
+        for (bad, why) in [
+            ("http://login.example.com/authorize", "plain http to the non-loopback host \"login.example.com\""),
+            ("http://10.0.0.1/authorize", "non-loopback host \"10.0.0.1\""),
+            ("http://128.0.0.1/authorize", "non-loopback host"),
+            ("http://localhost.evil.com/authorize", "non-loopback host"),
+            ("http://[::2]/authorize", "non-loopback host"),
+            ("javascript:alert(document.cookie)", "the scheme \"javascript\""),
+            ("file:///etc/passwd", "the scheme \"file\""),
+            ("data:text/html,<script>alert(1)</script>", "the scheme \"data\""),
+            ("myapp://authorize", "the scheme \"myapp\""),
+            ("not a url", "no valid URL"),
+        ] {
+            let e = browser_url(bad).expect_err(bad);
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+            assert!(e.message.contains(&format!("{bad:?}")), "names the URL: {}", e.message);
+            assert!(
+                e.message.contains("only an https URL, or an http URL on a loopback host"),
+                "names the rule: {}",
+                e.message
+            );
+            assert!(e.message.contains(why), "{bad}: {}", e.message);
+        }
     }
 }
