@@ -146,6 +146,7 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     assert!(body.contains("code_verifier=") && body.contains("grant_type=authorization_code"), "{body}");
     let cb = steps.iter().find(|s| s.title == "Authorization response received").unwrap();
     assert_eq!(cb.status, StepStatus::Ok, "state and iss checked: {:?}", cb.kind);
+    assert!(!steps.iter().any(|s| s.title.starts_with("No refresh token")), "a refresh token came");
 
     let app = client(&sb.issuer, "sandbox-app", "");
     let mut settings = app.clone();
@@ -384,4 +385,81 @@ async fn an_authorization_endpoint_that_is_not_https_or_loopback_is_never_opened
         assert_eq!(last.status, StepStatus::Failed);
         assert!(last.title.starts_with("Authorization endpoint refused"), "{}", last.title);
     }
+}
+
+fn authorization_request_url(steps: &[Step]) -> String {
+    let step = steps.iter().find(|s| s.title.starts_with("Authorization request")).expect("authorization request step");
+    let StepKind::Local { details } = &step.kind else { panic!("{step:?}") };
+    details["url"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn offline_access_adds_prompt_consent_unless_the_user_set_a_prompt() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (result, steps) = auth_code_run(&sb.issuer, "openid offline_access", |u| sign_in_owned(u, "allow")).await;
+    assert!(result.unwrap().refresh_token.is_some());
+    let url = authorization_request_url(&steps);
+    assert_eq!(query_param(&url, "prompt"), "consent", "{url}");
+    let added = steps.iter().position(|s| s.title.starts_with("Added prompt=consent")).expect("a step says why");
+    let StepKind::Local { details } = &steps[added].kind else { panic!() };
+    assert!(details["spec"].as_str().unwrap().contains("OpenID Connect Core §11"));
+    assert!(added < steps.iter().position(|s| s.title.starts_with("Authorization request")).unwrap());
+
+    let mut settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid offline_access"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    settings.client.extra = vec![("prompt".into(), "login".into())];
+    let (result, steps) = auth_code_run_with(settings, |u| sign_in_owned(u, "allow")).await;
+    result.unwrap();
+    let url = authorization_request_url(&steps);
+    let prompts: Vec<String> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(prompts, ["login"], "the user's prompt is left alone: {url}");
+    assert!(!steps.iter().any(|s| s.title.starts_with("Added prompt")));
+
+    // No offline_access, no prompt.
+    let (_, steps) = auth_code_run(&sb.issuer, "openid", |u| sign_in_owned(u, "allow")).await;
+    assert!(!authorization_request_url(&steps).contains("prompt="));
+}
+
+#[tokio::test]
+async fn pkce_plain_and_none_runs_record_their_warning_steps() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let settings = |pkce| AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce,
+        login_timeout_secs: 10,
+    };
+
+    let (result, steps) = auth_code_run_with(settings(PkceMethod::Plain), |u| sign_in_owned(u, "allow")).await;
+    result.expect("the sandbox accepts plain");
+    let warning = steps.iter().find(|s| s.title.starts_with("PKCE plain")).expect("plain warning step");
+    assert_eq!(warning.status, StepStatus::Warning);
+    assert!(warning.title.contains("DEMONSTRATION ONLY") && warning.title.contains("RFC 9700"), "{}", warning.title);
+    let StepKind::Local { details } = &warning.kind else { panic!() };
+    let verifier = details["code_verifier"].as_str().unwrap();
+    assert!(warning.secrets.iter().any(|m| m.label == "code_verifier" && m.value == verifier));
+    let url = authorization_request_url(&steps);
+    assert_eq!(query_param(&url, "code_challenge_method"), "plain");
+    assert_eq!(query_param(&url, "code_challenge"), verifier, "plain: the challenge is the verifier");
+    assert!(!steps.iter().any(|s| s.title.starts_with("PKCE verifier generated (S256)")));
+
+    let (result, steps) = auth_code_run_with(settings(PkceMethod::None), follow).await;
+    let warning = steps.iter().find(|s| s.title.starts_with("PKCE OFF")).expect("none warning step");
+    assert_eq!(warning.status, StepStatus::Warning);
+    assert!(warning.title.contains("stolen authorization code"), "{}", warning.title);
+    let url = authorization_request_url(&steps);
+    assert!(!url.contains("code_challenge"), "no PKCE parameters: {url}");
+    // The sandbox requires PKCE of a public client: the run shows the refusal.
+    let e = result.unwrap_err();
+    assert_eq!(e.oauth.unwrap().error, "invalid_request");
+    assert!(e.message.contains("PKCE is required"), "{}", e.message);
 }

@@ -56,8 +56,12 @@ impl Callback {
     }
 }
 
+fn has_scope(scope: Option<&str>, name: &str) -> bool {
+    scope.is_some_and(|s| s.split(' ').any(|x| x == name))
+}
+
 fn is_openid(scope: Option<&str>) -> bool {
-    scope.is_some_and(|s| s.split(' ').any(|x| x == "openid"))
+    has_scope(scope, "openid")
 }
 
 pub async fn run(
@@ -104,6 +108,20 @@ pub async fn run(
         params.push(("code_challenge_method".into(), p.method_name().into()));
     }
     params.extend(client.request_params());
+    let wants_offline = has_scope(client.scope.as_deref(), "offline_access");
+    let user_prompt = client.extra.iter().find(|(k, _)| k == "prompt").map(|(_, v)| v.clone());
+    if wants_offline && user_prompt.is_none() {
+        params.push(("prompt".into(), "consent".into()));
+        rec.local(
+            "Added prompt=consent: the scope asks for offline_access (a refresh token)",
+            StepStatus::Ok,
+            serde_json::json!({
+                "added": ["prompt", "consent"],
+                "why": "OpenID Connect Core §11: a request for offline_access must contain prompt=consent unless other conditions permit offline access; providers that follow it ignore offline_access without it, and no refresh token comes. Set a prompt parameter yourself to send another one.",
+                "spec": "OpenID Connect Core §11",
+            }),
+        );
+    }
     let mut url = authorize_base;
     url.query_pairs_mut().extend_pairs(params.iter());
     let authorize_url = url.to_string();
@@ -152,7 +170,51 @@ pub async fn run(
     if let (Some(expected), Some(id_token)) = (&nonce, &tokens.id_token) {
         check_nonce(rec, id_token, expected)?;
     }
+    if wants_offline && tokens.refresh_token.is_none() {
+        warn_no_refresh_token(rec, settings, &tokens, user_prompt.as_deref());
+    }
     Ok(tokens)
+}
+
+/// offline_access was asked for and no refresh token came: not an error (the access token is
+/// good), but rarely what the user wanted, so say what usually causes it.
+fn warn_no_refresh_token(rec: &Recorder, settings: &AuthCodeSettings, tokens: &TokenSet, user_prompt: Option<&str>) {
+    let client = &settings.client;
+    let granted_offline = tokens.scope.as_deref().map(|s| has_scope(Some(s), "offline_access"));
+    let mut reasons = vec![];
+    if granted_offline == Some(false) {
+        reasons.push(format!(
+            "the granted scope {:?} lacks offline_access: the provider dropped it from this grant",
+            tokens.scope.as_deref().unwrap_or_default()
+        ));
+    }
+    reasons.push("the provider refuses offline_access for this client (not allowed in its registration)".into());
+    match user_prompt {
+        Some(p) if !p.split(' ').any(|x| x == "consent") => reasons.push(format!(
+            "consent was not asked for: prompt={p} was sent instead of prompt=consent, so the provider may ignore offline_access (OpenID Connect Core §11)"
+        )),
+        _ => reasons.push("the user did not consent to offline access on the consent page".into()),
+    }
+    reasons.push("the refresh_token grant is not enabled for this client".into());
+    let public = client.auth_method == crate::client_auth::AuthMethod::None;
+    reasons.push(format!(
+        "the provider issues refresh tokens only to confidential clients{}",
+        if public { " (this client authenticates with none: it is public)" } else { "" }
+    ));
+    reasons.push(
+        "the provider asks for refresh tokens another way (e.g. Google: access_type=offline; some need a refresh-token setting on the API or application)"
+            .into(),
+    );
+    rec.local(
+        "No refresh token, although the scope asked for offline_access",
+        StepStatus::Warning,
+        serde_json::json!({
+            "requested_scope": client.scope,
+            "granted_scope": tokens.scope,
+            "likely_reasons": reasons,
+            "spec": "OpenID Connect Core §11, RFC 6749 §5.1",
+        }),
+    );
 }
 
 const BROWSER_URL_RULE: &str = "only an https URL, or an http URL on a loopback host (127.0.0.0/8, localhost, [::1]), is opened in a browser (RFC 6749 §3.1, RFC 8252 §8.1)";
