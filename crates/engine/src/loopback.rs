@@ -93,110 +93,112 @@ impl Loopback {
         let mut reads: JoinSet<Read> = JoinSet::new();
         let mut rejected = 0usize;
         loop {
-            tokio::select! {
-                accepted = self.listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(_) => {
-                            // E.g. out of file descriptors: retrying at once would spin.
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            continue;
-                        }
-                    };
-                    if reads.len() >= MAX_PENDING {
-                        drop(stream);
-                        continue;
+            // Only which event came is decided inside the macro, which rustfmt cannot format.
+            let event = tokio::select! {
+                accepted = self.listener.accept() => Event::Accepted(accepted.map(|(stream, _)| stream)),
+                Some(joined) = reads.join_next(), if !reads.is_empty() => Event::Read(joined),
+                _ = tokio::time::sleep_until(deadline) => Event::Deadline,
+            };
+            let (stream, target) = match event {
+                Event::Accepted(Ok(stream)) => {
+                    if reads.len() < MAX_PENDING {
+                        reads.spawn(read_until(stream, deadline));
                     }
-                    reads.spawn(async move {
-                        let mut stream = stream;
-                        let target = tokio::time::timeout_at(deadline, read_request_target(&mut stream)).await.ok().flatten();
-                        (stream, target)
-                    });
+                    continue;
                 }
-                Some(joined) = reads.join_next(), if !reads.is_empty() => {
-                    let Ok((stream, target)) = joined else { continue };
-                    let Some(target) = target else {
-                        answer_later(stream, 400, "Bad request", "This listener only understands a plain HTTP GET.".into());
-                        continue;
-                    };
-                    let path = target.split('?').next().unwrap_or_default();
-                    if path != self.path {
-                        if path != "/favicon.ico" {
-                            rec.local(
-                                format!("Loopback listener answered 404 to GET {path}"),
-                                StepStatus::Warning,
-                                serde_json::json!({"expected": self.path, "actual": path}),
-                            );
-                        }
-                        let text = format!("OAuth Flow Inspector waits on {} only.", self.path);
-                        answer_later(stream, 404, "Not the redirect path", text);
-                        continue;
-                    }
-                    let full = base.join(&target).map(|u| u.to_string()).unwrap_or_else(|_| target.clone());
-                    let parsed = url::Url::parse(&full).ok();
-                    let got_state = parsed
-                        .as_ref()
-                        .and_then(|u| u.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()));
-                    let state_ok = got_state.as_deref().is_some_and(|s| {
-                        aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok()
-                    });
-                    if state_ok {
-                        let mut stream = stream;
-                        let _ = tokio::time::timeout(
-                            WRITE_LIMIT,
-                            respond(
-                                &mut stream,
-                                200,
-                                "You can return to OAuth Flow Inspector",
-                                "The authorization response arrived; this tab can be closed.",
-                            ),
-                        )
-                        .await;
-                        return Ok(full);
-                    }
-                    rejected += 1;
-                    rec.push(Step {
-                        seq: 0,
-                        at_ms: crate::now_ms(),
-                        title: "Loopback listener rejected a callback with another state; still waiting for this flow's".into(),
-                        status: StepStatus::Warning,
-                        kind: StepKind::Local {
-                            details: serde_json::json!({
-                                "url": full,
-                                "expected_state": expected_state,
-                                "actual_state": got_state,
-                                "answer": "HTTP 400",
-                                "why": "any local process or a stale browser tab can call a loopback redirect URI; a response whose state differs is not this flow's and must not end it",
-                                "spec": "RFC 8252 §8.3, RFC 6749 §10.12",
-                            }),
-                        },
-                        error: None,
-                        secrets: parsed.as_ref().map(code_marks).unwrap_or_default(),
-                    });
-                    answer_later(
-                        stream,
-                        400,
-                        "Unexpected state",
-                        "This response does not belong to the flow being run (its state differs). OAuth Flow Inspector rejected it and is still waiting.".into(),
+                Event::Accepted(Err(_)) => {
+                    // E.g. out of file descriptors: retrying at once would spin.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+                Event::Read(Ok(read)) => read,
+                Event::Read(Err(_)) => continue,
+                Event::Deadline => return Err(self.timed_out(limit, rejected)),
+            };
+            let Some(target) = target else {
+                answer_later(stream, 400, "Bad request", "This listener only understands a plain HTTP GET.".into());
+                continue;
+            };
+            let path = target.split('?').next().unwrap_or_default();
+            if path != self.path {
+                if path != "/favicon.ico" {
+                    rec.local(
+                        format!("Loopback listener answered 404 to GET {path}"),
+                        StepStatus::Warning,
+                        serde_json::json!({"expected": self.path, "actual": path}),
                     );
                 }
-                _ = tokio::time::sleep_until(deadline) => {
-                    let rejected = match rejected {
-                        0 => String::new(),
-                        n => format!(" ({n} callback(s) with another state were rejected, see the warning steps)"),
-                    };
-                    return Err(FlowError::new(
-                        ErrorCode::Timeout,
-                        format!(
-                            "expected the browser to return to {} with this flow's state within {} s, nothing came{rejected}",
-                            self.redirect_uri,
-                            limit.as_secs()
-                        ),
-                    ));
-                }
+                let text = format!("OAuth Flow Inspector waits on {} only.", self.path);
+                answer_later(stream, 404, "Not the redirect path", text);
+                continue;
             }
+            let full = base.join(&target).map(|u| u.to_string()).unwrap_or_else(|_| target.clone());
+            let parsed = url::Url::parse(&full).ok();
+            let got_state =
+                parsed.as_ref().and_then(|u| u.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()));
+            let state_ok = got_state.as_deref().is_some_and(|s| {
+                aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok()
+            });
+            if state_ok {
+                let mut stream = stream;
+                let title = "You can return to OAuth Flow Inspector";
+                let text = "The authorization response arrived; this tab can be closed.";
+                let _ = tokio::time::timeout(WRITE_LIMIT, respond(&mut stream, 200, title, text)).await;
+                return Ok(full);
+            }
+            rejected += 1;
+            rec.push(Step {
+                seq: 0,
+                at_ms: crate::now_ms(),
+                title: "Loopback listener rejected a callback with another state; still waiting for this flow's".into(),
+                status: StepStatus::Warning,
+                kind: StepKind::Local {
+                    details: serde_json::json!({
+                        "url": full,
+                        "expected_state": expected_state,
+                        "actual_state": got_state,
+                        "answer": "HTTP 400",
+                        "why": "any local process or a stale browser tab can call a loopback redirect URI; a response whose state differs is not this flow's and must not end it",
+                        "spec": "RFC 8252 §8.3, RFC 6749 §10.12",
+                    }),
+                },
+                error: None,
+                secrets: parsed.as_ref().map(code_marks).unwrap_or_default(),
+            });
+            let text = "This response does not belong to the flow being run (its state differs). \
+                        OAuth Flow Inspector rejected it and is still waiting.";
+            answer_later(stream, 400, "Unexpected state", text.into());
         }
     }
+
+    fn timed_out(&self, limit: Duration, rejected: usize) -> FlowError {
+        let rejected = match rejected {
+            0 => String::new(),
+            n => format!(" ({n} callback(s) with another state were rejected, see the warning steps)"),
+        };
+        FlowError::new(
+            ErrorCode::Timeout,
+            format!(
+                "expected the browser to return to {} with this flow's state within {} s, nothing came{rejected}",
+                self.redirect_uri,
+                limit.as_secs()
+            ),
+        )
+    }
+}
+
+/// What woke the listener's loop.
+enum Event {
+    Accepted(std::io::Result<TcpStream>),
+    Read(Result<Read, tokio::task::JoinError>),
+    Deadline,
+}
+
+/// Reads one connection's request head, giving up at the login deadline: the whole read is
+/// bounded, so a connection that sends nothing or drips bytes cannot outlive the wait.
+async fn read_until(mut stream: TcpStream, deadline: Instant) -> Read {
+    let target = tokio::time::timeout_at(deadline, read_request_target(&mut stream)).await.ok().flatten();
+    (stream, target)
 }
 
 /// Answers a request that does not end the wait, off the listener's loop.
