@@ -67,14 +67,26 @@ where
     F: FnOnce(String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
-    let mut rec = Recorder::new();
-    let mut events = rec.subscribe();
     let settings = AuthCodeSettings {
         client: client(issuer, "sandbox-app", scope),
         redirect_uri: None,
         pkce: PkceMethod::S256,
         login_timeout_secs: 10,
     };
+    auth_code_run_with(settings, user).await
+}
+
+/// Like [`auth_code_run`], with the settings given.
+async fn auth_code_run_with<F, Fut>(
+    settings: AuthCodeSettings,
+    user: F,
+) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let mut rec = Recorder::new();
+    let mut events = rec.subscribe();
     let lb = Loopback::bind(None).await.unwrap();
     let watcher = tokio::spawn(async move {
         let mut steps = vec![];
@@ -107,6 +119,10 @@ fn collect(mut events: UnboundedReceiver<FlowEvent>) -> tokio::task::JoinHandle<
     })
 }
 
+fn steps_of(events: Vec<FlowEvent>) -> Vec<Step> {
+    events.into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect()
+}
+
 fn claims(jwt: &str) -> serde_json::Value {
     use base64::Engine;
     serde_json::from_slice(
@@ -130,6 +146,7 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     assert!(body.contains("code_verifier=") && body.contains("grant_type=authorization_code"), "{body}");
     let cb = steps.iter().find(|s| s.title == "Authorization response received").unwrap();
     assert_eq!(cb.status, StepStatus::Ok, "state and iss checked: {:?}", cb.kind);
+    assert!(!steps.iter().any(|s| s.title.starts_with("No refresh token")), "a refresh token came");
 
     let app = client(&sb.issuer, "sandbox-app", "");
     let mut settings = app.clone();
@@ -185,11 +202,57 @@ async fn trouble_auth(kind: &str) -> (inspector_engine::FlowError, Vec<Step>) {
     (result.unwrap_err(), steps)
 }
 
+fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap()
+}
+
 #[tokio::test]
-async fn a_callback_with_a_wrong_state_fails_the_flow() {
-    let (e, steps) = trouble_auth("wrong-state").await;
+async fn a_loopback_callback_with_a_wrong_state_is_a_warning_and_the_real_one_is_still_taken() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let issuer = format!("{}/trouble/wrong-state", sb.issuer);
+    let iss = issuer.clone();
+    let (result, steps) = auth_code_run(&issuer, "openid", move |url| async move {
+        // The trouble issuer redirects at once with state=forged-state; then the real callback comes.
+        follow(url.clone()).await;
+        let (redirect_uri, state) = (query_param(&url, "redirect_uri"), query_param(&url, "state"));
+        let mut real = url::Url::parse(&redirect_uri).unwrap();
+        real.query_pairs_mut().append_pair("code", "real-code").append_pair("state", &state).append_pair("iss", &iss);
+        follow(real.to_string()).await;
+    })
+    .await;
+    let rejected = steps.iter().position(|s| s.title.starts_with("Loopback listener rejected")).expect("warning step");
+    assert_eq!(steps[rejected].status, StepStatus::Warning);
+    let StepKind::Local { details } = &steps[rejected].kind else { panic!() };
+    assert_eq!(details["actual_state"], "forged-state");
+    assert!(steps[rejected].secrets.iter().any(|m| m.label == "authorization_code" && m.value == "trouble-code"));
+    let received = steps.iter().position(|s| s.title == "Authorization response received").unwrap();
+    assert!(received > rejected);
+    assert_eq!(steps[received].status, StepStatus::Ok, "the real callback passes the state check");
+    assert!(steps.iter().any(|s| s.title.starts_with("Token request")), "the real code is exchanged");
+    // The trouble issuer has no working token endpoint; the flow fails there, not on the state.
+    assert_ne!(result.unwrap_err().code, ErrorCode::StateMismatch);
+}
+
+#[tokio::test]
+async fn a_pasted_url_with_a_wrong_state_fails_the_flow() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let mut rec = Recorder::new();
+    let events = collect(rec.subscribe());
+    let settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let redirect_uri = "http://127.0.0.1:9/callback".to_string();
+    tx.send(format!("{redirect_uri}?code=pasted&state=forged-state")).unwrap();
+    let callback = Callback::Delivered { redirect_uri, url: rx };
+    let e = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), callback).await.unwrap_err();
+    drop(rec);
     assert_eq!(e.code, ErrorCode::StateMismatch);
     assert!(e.message.contains("\"forged-state\""), "{}", e.message);
+    let steps = steps_of(events.await.unwrap());
     let last = steps.last().unwrap();
     assert_eq!((last.title.as_str(), last.status), ("Authorization response received", StepStatus::Failed));
     assert!(!steps.iter().any(|s| s.title.starts_with("Token request")), "no code exchange after a wrong state");
@@ -288,4 +351,115 @@ async fn slow_down_adds_five_seconds_and_access_denied_stops() {
     assert!(slow.title.contains("interval raised to 6 s"), "{}", slow.title);
     let denied = steps.iter().find(|s| s.title.contains("access_denied")).expect("access_denied step");
     assert!(denied.at_ms - slow.at_ms >= 5_900, "waited the raised interval: {} ms", denied.at_ms - slow.at_ms);
+}
+
+#[tokio::test]
+async fn an_authorization_endpoint_that_is_not_https_or_loopback_is_never_opened() {
+    for bad in ["http://login.example.com/authorize", "javascript:alert(1)", "file:///etc/passwd", "myapp://authorize"]
+    {
+        let endpoints = inspector_engine::discovery::Endpoints {
+            authorization_endpoint: Some(bad.into()),
+            token_endpoint: Some("https://login.example.com/token".into()),
+            ..Default::default()
+        };
+        let mut c = ClientSettings::new(ProviderSource::Manual { endpoints }, "app");
+        c.auth_method = inspector_engine::client_auth::AuthMethod::None;
+        let settings =
+            AuthCodeSettings { client: c, redirect_uri: None, pkce: PkceMethod::S256, login_timeout_secs: 5 };
+        let mut rec = Recorder::new();
+        let events = collect(rec.subscribe());
+        let lb = Loopback::bind(None).await.unwrap();
+        let e = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), Callback::Loopback(lb))
+            .await
+            .unwrap_err();
+        drop(rec);
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains(&format!("{bad:?}")) && e.message.contains("loopback host"), "{}", e.message);
+        let events = events.await.unwrap();
+        assert!(
+            !events.iter().any(|e| matches!(e, FlowEvent::Action(UserAction::OpenUrl { .. }))),
+            "{bad} must not be published to open: {events:?}"
+        );
+        let steps = steps_of(events);
+        let last = steps.last().unwrap();
+        assert_eq!(last.status, StepStatus::Failed);
+        assert!(last.title.starts_with("Authorization endpoint refused"), "{}", last.title);
+    }
+}
+
+fn authorization_request_url(steps: &[Step]) -> String {
+    let step = steps.iter().find(|s| s.title.starts_with("Authorization request")).expect("authorization request step");
+    let StepKind::Local { details } = &step.kind else { panic!("{step:?}") };
+    details["url"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn offline_access_adds_prompt_consent_unless_the_user_set_a_prompt() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (result, steps) = auth_code_run(&sb.issuer, "openid offline_access", |u| sign_in_owned(u, "allow")).await;
+    assert!(result.unwrap().refresh_token.is_some());
+    let url = authorization_request_url(&steps);
+    assert_eq!(query_param(&url, "prompt"), "consent", "{url}");
+    let added = steps.iter().position(|s| s.title.starts_with("Added prompt=consent")).expect("a step says why");
+    let StepKind::Local { details } = &steps[added].kind else { panic!() };
+    assert!(details["spec"].as_str().unwrap().contains("OpenID Connect Core §11"));
+    assert!(added < steps.iter().position(|s| s.title.starts_with("Authorization request")).unwrap());
+
+    let mut settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid offline_access"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    settings.client.extra = vec![("prompt".into(), "login".into())];
+    let (result, steps) = auth_code_run_with(settings, |u| sign_in_owned(u, "allow")).await;
+    result.unwrap();
+    let url = authorization_request_url(&steps);
+    let prompts: Vec<String> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(prompts, ["login"], "the user's prompt is left alone: {url}");
+    assert!(!steps.iter().any(|s| s.title.starts_with("Added prompt")));
+
+    // No offline_access, no prompt.
+    let (_, steps) = auth_code_run(&sb.issuer, "openid", |u| sign_in_owned(u, "allow")).await;
+    assert!(!authorization_request_url(&steps).contains("prompt="));
+}
+
+#[tokio::test]
+async fn pkce_plain_and_none_runs_record_their_warning_steps() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let settings = |pkce| AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce,
+        login_timeout_secs: 10,
+    };
+
+    let (result, steps) = auth_code_run_with(settings(PkceMethod::Plain), |u| sign_in_owned(u, "allow")).await;
+    result.expect("the sandbox accepts plain");
+    let warning = steps.iter().find(|s| s.title.starts_with("PKCE plain")).expect("plain warning step");
+    assert_eq!(warning.status, StepStatus::Warning);
+    assert!(warning.title.contains("DEMONSTRATION ONLY") && warning.title.contains("RFC 9700"), "{}", warning.title);
+    let StepKind::Local { details } = &warning.kind else { panic!() };
+    let verifier = details["code_verifier"].as_str().unwrap();
+    assert!(warning.secrets.iter().any(|m| m.label == "code_verifier" && m.value == verifier));
+    let url = authorization_request_url(&steps);
+    assert_eq!(query_param(&url, "code_challenge_method"), "plain");
+    assert_eq!(query_param(&url, "code_challenge"), verifier, "plain: the challenge is the verifier");
+    assert!(!steps.iter().any(|s| s.title.starts_with("PKCE verifier generated (S256)")));
+
+    let (result, steps) = auth_code_run_with(settings(PkceMethod::None), follow).await;
+    let warning = steps.iter().find(|s| s.title.starts_with("PKCE OFF")).expect("none warning step");
+    assert_eq!(warning.status, StepStatus::Warning);
+    assert!(warning.title.contains("stolen authorization code"), "{}", warning.title);
+    let url = authorization_request_url(&steps);
+    assert!(!url.contains("code_challenge"), "no PKCE parameters: {url}");
+    // The sandbox requires PKCE of a public client: the run shows the refusal.
+    let e = result.unwrap_err();
+    assert_eq!(e.oauth.unwrap().error, "invalid_request");
+    assert!(e.message.contains("PKCE is required"), "{}", e.message);
 }

@@ -56,8 +56,12 @@ impl Callback {
     }
 }
 
+fn has_scope(scope: Option<&str>, name: &str) -> bool {
+    scope.is_some_and(|s| s.split(' ').any(|x| x == name))
+}
+
 fn is_openid(scope: Option<&str>) -> bool {
-    scope.is_some_and(|s| s.split(' ').any(|x| x == "openid"))
+    has_scope(scope, "openid")
 }
 
 pub async fn run(
@@ -70,6 +74,13 @@ pub async fn run(
     let client = &settings.client;
     let endpoints = resolve(http, rec, &client.provider).await?;
     let authorize = endpoints.require_step(rec, "authorization_endpoint")?.to_string();
+    let authorize_base = browser_url(&authorize).inspect_err(|e| {
+        rec.local_failed(
+            "Authorization endpoint refused: it is not opened in a browser",
+            e,
+            serde_json::json!({"url": authorize, "rule": BROWSER_URL_RULE}),
+        )
+    })?;
     let token_endpoint = endpoints.require_step(rec, "token_endpoint")?.to_string();
     let redirect_uri = callback.redirect_uri().to_string();
 
@@ -97,12 +108,21 @@ pub async fn run(
         params.push(("code_challenge_method".into(), p.method_name().into()));
     }
     params.extend(client.request_params());
-    let mut url = url::Url::parse(&authorize).map_err(|e| {
-        FlowError::new(
-            ErrorCode::InvalidInput,
-            format!("expected an authorization endpoint URL, got {authorize:?}: {e}"),
-        )
-    })?;
+    let wants_offline = has_scope(client.scope.as_deref(), "offline_access");
+    let user_prompt = client.extra.iter().find(|(k, _)| k == "prompt").map(|(_, v)| v.clone());
+    if wants_offline && user_prompt.is_none() {
+        params.push(("prompt".into(), "consent".into()));
+        rec.local(
+            "Added prompt=consent: the scope asks for offline_access (a refresh token)",
+            StepStatus::Ok,
+            serde_json::json!({
+                "added": ["prompt", "consent"],
+                "why": "OpenID Connect Core §11: a request for offline_access must contain prompt=consent unless other conditions permit offline access; providers that follow it ignore offline_access without it, and no refresh token comes. Set a prompt parameter yourself to send another one.",
+                "spec": "OpenID Connect Core §11",
+            }),
+        );
+    }
+    let mut url = authorize_base;
     url.query_pairs_mut().extend_pairs(params.iter());
     let authorize_url = url.to_string();
     rec.local(
@@ -150,7 +170,83 @@ pub async fn run(
     if let (Some(expected), Some(id_token)) = (&nonce, &tokens.id_token) {
         check_nonce(rec, id_token, expected)?;
     }
+    if wants_offline && tokens.refresh_token.is_none() {
+        warn_no_refresh_token(rec, settings, &tokens, user_prompt.as_deref());
+    }
     Ok(tokens)
+}
+
+/// offline_access was asked for and no refresh token came: not an error (the access token is
+/// good), but rarely what the user wanted, so say what usually causes it.
+fn warn_no_refresh_token(rec: &Recorder, settings: &AuthCodeSettings, tokens: &TokenSet, user_prompt: Option<&str>) {
+    let client = &settings.client;
+    let granted_offline = tokens.scope.as_deref().map(|s| has_scope(Some(s), "offline_access"));
+    let mut reasons = vec![];
+    if granted_offline == Some(false) {
+        reasons.push(format!(
+            "the granted scope {:?} lacks offline_access: the provider dropped it from this grant",
+            tokens.scope.as_deref().unwrap_or_default()
+        ));
+    }
+    reasons.push("the provider refuses offline_access for this client (not allowed in its registration)".into());
+    match user_prompt {
+        Some(p) if !p.split(' ').any(|x| x == "consent") => reasons.push(format!(
+            "consent was not asked for: prompt={p} was sent instead of prompt=consent, so the provider may ignore offline_access (OpenID Connect Core §11)"
+        )),
+        _ => reasons.push("the user did not consent to offline access on the consent page".into()),
+    }
+    reasons.push("the refresh_token grant is not enabled for this client".into());
+    let public = client.auth_method == crate::client_auth::AuthMethod::None;
+    reasons.push(format!(
+        "the provider issues refresh tokens only to confidential clients{}",
+        if public { " (this client authenticates with none: it is public)" } else { "" }
+    ));
+    reasons.push(
+        "the provider asks for refresh tokens another way (e.g. Google: access_type=offline; some need a refresh-token setting on the API or application)"
+            .into(),
+    );
+    rec.local(
+        "No refresh token, although the scope asked for offline_access",
+        StepStatus::Warning,
+        serde_json::json!({
+            "requested_scope": client.scope,
+            "granted_scope": tokens.scope,
+            "likely_reasons": reasons,
+            "spec": "OpenID Connect Core §11, RFC 6749 §5.1",
+        }),
+    );
+}
+
+const BROWSER_URL_RULE: &str = "only an https URL, or an http URL on a loopback host (127.0.0.0/8, localhost, [::1]), is opened in a browser (RFC 6749 §3.1, RFC 8252 §8.1)";
+
+/// The authorization endpoint as a URL a browser may be sent to. Discovery documents and hand-typed
+/// endpoints are untrusted: a `javascript:`, `file:` or `data:` URL, or plain http to a remote
+/// host, would run code, read files or send the request in clear, so they are refused before
+/// anything is opened.
+pub fn browser_url(raw: &str) -> Result<url::Url, FlowError> {
+    let refuse = |got: String| {
+        FlowError::new(
+            ErrorCode::InvalidInput,
+            format!("refusing to open the authorization endpoint {raw:?} in a browser: {BROWSER_URL_RULE}; got {got}"),
+        )
+    };
+    let url = url::Url::parse(raw).map_err(|e| refuse(format!("no valid URL ({e})")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(refuse(format!(
+            "plain http to the non-loopback host {}",
+            url.host_str().map(|h| format!("{h:?}")).unwrap_or_else(|| "(none)".into())
+        ))),
+        "https" => Err(refuse("an https URL without a host".into())),
+        other => Err(refuse(format!("the scheme {other:?}"))),
+    }
 }
 
 fn record_pkce(rec: &Recorder, pkce: Option<&Pkce>) {
@@ -200,10 +296,7 @@ pub fn check_callback(
     })?;
     let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
     let code = get("code");
-    let mut secrets = vec![];
-    if let Some(c) = &code {
-        secrets.push(SecretMark::new("authorization_code", c.clone()));
-    }
+    let secrets = code_marks(&url);
     let params: serde_json::Map<String, serde_json::Value> =
         url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
     let mut checks = vec![];
@@ -284,6 +377,18 @@ pub fn check_callback(
     }
 }
 
+/// The authorization code of a callback URL, marked secret as decoded and also as it stands
+/// percent-encoded in the URL when that differs, so redacting the step's URL text catches it too.
+pub(crate) fn code_marks(url: &url::Url) -> Vec<SecretMark> {
+    let mut values: Vec<String> = url.query_pairs().filter(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).collect();
+    values
+        .extend(url.query().unwrap_or_default().split('&').filter_map(|p| p.strip_prefix("code=")).map(str::to_string));
+    values.retain(|v| !v.is_empty());
+    values.sort();
+    values.dedup();
+    values.into_iter().map(|v| SecretMark::new("authorization_code", v)).collect()
+}
+
 /// OIDC Core §3.1.3.7 step 11: the ID token's nonce must be the one sent. Full ID token
 /// validation (signature, at_hash, …) is the token inspector's job.
 fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), FlowError> {
@@ -302,5 +407,47 @@ fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), Flo
         let e = FlowError::new(ErrorCode::NonceMismatch, format!("ID token: expected nonce {expected:?}, got {got:?}"));
         rec.local_failed("ID token nonce does not match", &e, details);
         Err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_authorization_endpoints_are_opened() {
+        for ok in [
+            "https://login.example.com/authorize",
+            "https://login.example.com:8443/oauth2/authorize?tenant=a",
+            "http://127.0.0.1:9000/authorize",
+            "http://127.10.20.30/authorize",
+            "http://localhost:8080/authorize",
+            "http://LOCALHOST/authorize",
+            "http://[::1]:9000/authorize",
+        ] {
+            assert!(browser_url(ok).is_ok(), "{ok} should be accepted");
+        }
+        for (bad, why) in [
+            ("http://login.example.com/authorize", "plain http to the non-loopback host \"login.example.com\""),
+            ("http://10.0.0.1/authorize", "non-loopback host \"10.0.0.1\""),
+            ("http://128.0.0.1/authorize", "non-loopback host"),
+            ("http://localhost.evil.com/authorize", "non-loopback host"),
+            ("http://[::2]/authorize", "non-loopback host"),
+            ("javascript:alert(document.cookie)", "the scheme \"javascript\""),
+            ("file:///etc/passwd", "the scheme \"file\""),
+            ("data:text/html,<script>alert(1)</script>", "the scheme \"data\""),
+            ("myapp://authorize", "the scheme \"myapp\""),
+            ("not a url", "no valid URL"),
+        ] {
+            let e = browser_url(bad).expect_err(bad);
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+            assert!(e.message.contains(&format!("{bad:?}")), "names the URL: {}", e.message);
+            assert!(
+                e.message.contains("only an https URL, or an http URL on a loopback host"),
+                "names the rule: {}",
+                e.message
+            );
+            assert!(e.message.contains(why), "{bad}: {}", e.message);
+        }
     }
 }
