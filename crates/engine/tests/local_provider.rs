@@ -220,3 +220,38 @@ async fn client_secret_jwt_assertion_verifies_with_the_client_secret_independent
     let e = decode::<Value>(assertion, &DecodingKey::from_secret(b"another-secret-of-the-same-len!!"), &v).unwrap_err();
     assert_eq!(*e.kind(), ErrorKind::InvalidSignature);
 }
+
+#[tokio::test]
+async fn a_device_verification_uri_that_is_not_https_is_never_shown_to_open() {
+    for (uri, complete) in [
+        ("http://device.example.com/activate", None),
+        ("https://device.example.com/activate", Some("javascript:alert(1)")),
+    ] {
+        let body = json!({"device_code": "dc-1", "user_code": "ABCD-EFGH", "verification_uri": uri,
+            "verification_uri_complete": complete, "expires_in": 60, "interval": 1});
+        let app = Router::new().route("/device", post(move || async move { axum::Json(body) }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let endpoints = Endpoints {
+            device_authorization_endpoint: Some(format!("{base}/device")),
+            token_endpoint: Some(format!("{base}/token")),
+            ..Default::default()
+        };
+        let mut client = ClientSettings::new(ProviderSource::Manual { endpoints }, "local-device");
+        client.auth_method = AuthMethod::None;
+        let mut rec = Recorder::new();
+        let mut events = rec.subscribe();
+        let result = inspector_engine::flows::device::run(&http(), &rec, &client, &ClientSecrets::default()).await;
+        drop(rec);
+        let e = result.expect_err("refused");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let bad = complete.unwrap_or(uri);
+        assert!(e.message.contains(bad) && e.message.contains("https"), "{}", e.message);
+        let mut actions = 0;
+        while let Some(ev) = events.recv().await {
+            actions += matches!(ev, FlowEvent::Action(_)) as usize;
+        }
+        assert_eq!(actions, 0, "nothing offered to open for {bad}");
+    }
+}

@@ -74,7 +74,7 @@ pub async fn run(
     let client = &settings.client;
     let endpoints = resolve(http, rec, &client.provider).await?;
     let authorize = endpoints.require_step(rec, "authorization_endpoint")?.to_string();
-    let authorize_base = browser_url(&authorize).inspect_err(|e| {
+    let authorize_base = browser_url("authorization endpoint", &authorize).inspect_err(|e| {
         rec.local_failed(
             "Authorization endpoint refused: it is not opened in a browser",
             e,
@@ -223,11 +223,11 @@ const BROWSER_URL_RULE: &str = "only an https URL, or an http URL on a loopback 
 /// endpoints are untrusted: a `javascript:`, `file:` or `data:` URL, or plain http to a remote
 /// host, would run code, read files or send the request in clear, so they are refused before
 /// anything is opened.
-pub fn browser_url(raw: &str) -> Result<url::Url, FlowError> {
+pub fn browser_url(what: &str, raw: &str) -> Result<url::Url, FlowError> {
     let refuse = |got: String| {
         FlowError::new(
             ErrorCode::InvalidInput,
-            format!("refusing to open the authorization endpoint {raw:?} in a browser: {BROWSER_URL_RULE}; got {got}"),
+            format!("refusing to open the {what} {raw:?} in a browser: {BROWSER_URL_RULE}; got {got}"),
         )
     };
     let url = url::Url::parse(raw).map_err(|e| refuse(format!("no valid URL ({e})")))?;
@@ -425,7 +425,7 @@ mod tests {
             "http://LOCALHOST/authorize",
             "http://[::1]:9000/authorize",
         ] {
-            assert!(browser_url(ok).is_ok(), "{ok} should be accepted");
+            assert!(browser_url("authorization endpoint", ok).is_ok(), "{ok} should be accepted");
         }
         for (bad, why) in [
             ("http://login.example.com/authorize", "plain http to the non-loopback host \"login.example.com\""),
@@ -439,7 +439,7 @@ mod tests {
             ("myapp://authorize", "the scheme \"myapp\""),
             ("not a url", "no valid URL"),
         ] {
-            let e = browser_url(bad).expect_err(bad);
+            let e = browser_url("authorization endpoint", bad).expect_err(bad);
             assert_eq!(e.code, ErrorCode::InvalidInput);
             assert!(e.message.contains(&format!("{bad:?}")), "names the URL: {}", e.message);
             assert!(

@@ -38,6 +38,18 @@ pub async fn run(
     }
     rec.http("Device authorization request", &ex, marks, parsed.as_ref().map(|_| ()));
     let d = parsed?;
+    // The user opens these (the fronts show them as a link and a QR code): the same rule as an
+    // authorization endpoint, https or loopback http only.
+    for (what, u) in [
+        ("verification_uri", Some(&d.verification_uri)),
+        ("verification_uri_complete", d.verification_uri_complete.as_ref()),
+    ] {
+        let Some(u) = u else { continue };
+        if let Err(e) = super::auth_code::browser_url(what, u) {
+            rec.local_failed(format!("Device {what} refused: not https"), &e, serde_json::json!({what: u}));
+            return Err(e);
+        }
+    }
     rec.action(UserAction::EnterUserCode {
         user_code: d.user_code.clone(),
         verification_uri: d.verification_uri.clone(),
