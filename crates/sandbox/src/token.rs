@@ -34,10 +34,17 @@ fn form_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
+/// What follows `scheme` in an Authorization value. Schemes are case-insensitive (RFC 9110 §11.1),
+/// so `basic`, `BEARER` and `bEaReR` are the schemes they spell.
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.trim().split_once([' ', '\t'])?;
+    given.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}
+
 /// RFC 6749 §2.3.1: Basic credentials are form-urlencoded inside the base64.
 fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let b64 = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let b64 = credentials(value, "Basic")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| ());
     Some(decoded.and_then(|d| {
         let s = String::from_utf8(d).map_err(|_| ())?;
