@@ -3,12 +3,16 @@
 //! (see [`clients`]). It also serves deliberately broken issuers under `/trouble/…`, so trainers
 //! and tests can show what a bad provider looks like.
 //!
+//! It answers only requests whose `Host` is a loopback name (see `host`), so a web page cannot
+//! reach it through DNS rebinding.
+//!
 //! Not a production server: everything lives in memory and is lost when it stops.
 
 mod authorize;
 pub mod clients;
 mod device;
 mod grants;
+mod host;
 pub mod keys;
 mod metadata;
 mod pages;
@@ -50,15 +54,22 @@ impl Drop for Sandbox {
     }
 }
 
-/// Binds 127.0.0.1:`port` (0 = any free port), generates fresh signing keys, and serves.
+/// Binds 127.0.0.1:`port` (0 = any free port), generates fresh signing keys, and serves the
+/// [demo clients](demo_clients).
 pub async fn start(port: u16) -> std::io::Result<Sandbox> {
+    start_with_clients(port, demo_clients()).await
+}
+
+/// [`start`] with other registered clients than the demo ones, e.g. a confidential web client for
+/// which PKCE is optional (RFC 9700 §2.1.1), so tests can reach the paths no demo client takes.
+pub async fn start_with_clients(port: u16, clients: Vec<DemoClient>) -> std::io::Result<Sandbox> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let issuer = format!("http://{addr}");
     let state: Shared = Arc::new(State {
         issuer: issuer.clone(),
         keys: keys::SigningKeys::generate(),
-        clients: demo_clients(),
+        clients,
         grants: Default::default(),
     });
     let (tx, rx) = oneshot::channel::<()>();
@@ -92,4 +103,6 @@ fn router(state: Shared) -> Router {
         .route("/api/orders", get(resource::list_orders).post(resource::create_order))
         .nest("/trouble", trouble::router())
         .with_state(state)
+        // Outermost, so no route, fallback or trouble issuer answers a non-loopback Host.
+        .layer(axum::middleware::from_fn(host::loopback_only))
 }

@@ -79,7 +79,7 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
     let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return Err(challenge(StatusCode::UNAUTHORIZED, realm, None, None));
     };
-    let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
+    let Some(token) = crate::token::credentials(value, "Bearer") else {
         return Err(challenge(
             StatusCode::UNAUTHORIZED,
             realm,

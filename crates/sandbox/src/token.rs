@@ -34,10 +34,17 @@ fn form_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
+/// What follows `scheme` in an Authorization value. Schemes are case-insensitive (RFC 9110 §11.1),
+/// so `basic`, `BEARER` and `bEaReR` are the schemes they spell.
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.trim().split_once([' ', '\t'])?;
+    given.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}
+
 /// RFC 6749 §2.3.1: Basic credentials are form-urlencoded inside the base64.
 fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let b64 = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let b64 = credentials(value, "Basic")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| ());
     Some(decoded.and_then(|d| {
         let s = String::from_utf8(d).map_err(|_| ())?;
@@ -269,21 +276,29 @@ fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String
     if form.get("redirect_uri") != Some(&issued.auth.redirect_uri) {
         return bad("redirect_uri does not match the one of the authorization request (RFC 6749 §4.1.3)");
     }
-    if let Some(challenge) = &issued.auth.code_challenge {
-        let method = issued.auth.code_challenge_method.as_deref().unwrap_or("plain");
-        match form.get("code_verifier") {
-            None => {
-                return bad(
-                    "code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)",
-                );
-            }
-            Some(v) if !pkce_ok(method, challenge, v) => {
-                return bad(&format!(
-                    "PKCE verification failed: the code_verifier does not match the {method} code_challenge"
-                ));
-            }
-            Some(_) => {}
+    let verifier = form.get("code_verifier");
+    let pkce = match (&issued.auth.code_challenge, verifier) {
+        // PKCE downgrade (RFC 9700 §2.1.1): an attacker who stripped the code_challenge from the
+        // authorization request must not get a stolen code redeemed by a client that sends its
+        // verifier. Any code_verifier, even an empty one, shows the client meant to use PKCE.
+        (None, Some(_)) => Err("code_verifier sent, but the authorization request had no code_challenge: refused \
+             as a possible PKCE downgrade (RFC 9700 §2.1.1); send code_challenge when authorizing, or no code_verifier"
+            .to_string()),
+        (None, None) => Ok(()),
+        (Some(_), None) => {
+            Err("code_verifier is required: the authorization request had a code_challenge (RFC 7636 §4.5)".into())
         }
+        (Some(challenge), Some(v)) => {
+            let method = issued.auth.code_challenge_method.as_deref().unwrap_or("plain");
+            if pkce_ok(method, challenge, v) {
+                Ok(())
+            } else {
+                Err(format!("PKCE verification failed: the code_verifier does not match the {method} code_challenge"))
+            }
+        }
+    };
+    if let Err(why) = pkce {
+        return bad(&why);
     }
     issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref())
 }

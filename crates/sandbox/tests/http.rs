@@ -70,3 +70,40 @@ async fn wrong_secret_and_wrong_scope_are_refused() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "invalid_scope");
 }
+
+/// Auth schemes are case-insensitive (RFC 9110 §11.1): `BASIC` at the token endpoint and `bearer`
+/// or `BEARER` at the API are the schemes they spell.
+#[tokio::test]
+async fn auth_schemes_in_any_case() {
+    use base64::Engine;
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let http = reqwest::Client::new();
+    let basic = base64::engine::general_purpose::STANDARD.encode("sandbox-service:sandbox-service-secret");
+    let resp = http
+        .post(format!("{}/token", sb.issuer))
+        .header("authorization", format!("BASIC {basic}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&scope=orders.read")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "BASIC is Basic");
+    let body: Value = resp.json().await.unwrap();
+    let at = body["access_token"].as_str().unwrap();
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let resp = http
+            .get(format!("{}/api/orders", sb.issuer))
+            .header("authorization", format!("{scheme} {at}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{scheme} is Bearer");
+    }
+    let resp = http
+        .get(format!("{}/api/orders", sb.issuer))
+        .header("authorization", format!("Token {at}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401, "another scheme is still refused");
+}

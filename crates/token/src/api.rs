@@ -106,8 +106,9 @@ pub fn key_source(k: &KeyOptions) -> Result<KeySource, Error> {
 /// Errors: `usage` (empty token, bad URL), `jwks` (the JWKS text is not a key set); keys that
 /// cannot be fetched do not error, they make the signature check `skip` and say why.
 pub async fn inspect_token(input: &InspectInput, fetcher: &JwksFetcher) -> Result<Report, Error> {
-    let token = input.token.trim();
-    if token.is_empty() {
+    // Untrimmed: `inspect` names surrounding whitespace (and quotes, `Bearer `) as paste mistakes.
+    let token = input.token.as_str();
+    if token.trim().is_empty() {
         return Err(Error::Usage("the token is empty".into()));
     }
     let keys = key_source(&input.keys)?;

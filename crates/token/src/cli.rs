@@ -140,11 +140,15 @@ pub async fn run_inspect(args: &InspectArgs, stdin: &mut dyn Read, fetcher: &Jwk
         if let Err(e) = stdin.read_to_end(&mut b) {
             return Outcome::usage(format!("cannot read the token from standard input: {e}"));
         }
-        String::from_utf8_lossy(&b).trim().to_string()
+        // The one line ending a file or `echo` adds is no paste mistake; anything else is shown.
+        let text = String::from_utf8_lossy(&b).into_owned();
+        let line = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        line.to_string()
     } else {
-        args.token.trim().to_string()
+        // As given: `inspect` names quotes, whitespace and a `Bearer ` prefix, then checks without them.
+        args.token.clone()
     };
-    if token.is_empty() {
+    if token.trim().is_empty() {
         return Outcome::usage("the token is empty");
     }
     if args.secret.as_ref().is_some_and(Secret::is_empty) {

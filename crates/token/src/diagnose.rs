@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::http::{Request, Response, header_values};
 use crate::inspect::{KeySource, Report, inspect};
 use crate::jwks::JwksFetcher;
+use crate::paste::{self, PasteMistake};
 use crate::times;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -153,6 +154,10 @@ pub struct TokenSummary {
     pub format: Format,
     pub problems: Vec<Problem>,
     pub valid: bool,
+    /// Paste mistakes around the token as sent (quotes, a second `Bearer `); `inspection` is of
+    /// the token without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paste: Vec<PasteMistake>,
     /// The full inspection (header, claims, checks); the token string itself is never echoed.
     pub inspection: Report,
 }
@@ -364,22 +369,45 @@ fn body_messages(body: &str) -> Vec<String> {
     out
 }
 
+/// The token as sent, cleaned of paste mistakes (quotes, a second `Bearer `, line breaks), and
+/// where it was. A server takes those characters as part of the token and rejects it, so each is a
+/// likely cause; the token is still inspected without them, to show what else may be wrong.
+fn pasted(sent: &str, location: &str, causes: &mut Causes) -> Located {
+    let cleaned = paste::clean(sent);
+    for m in &cleaned.mistakes {
+        let what = match m.kind {
+            PasteMistake::BearerPrefix if location.starts_with("Authorization:") => {
+                "a second 'Bearer ' in front of it".to_string()
+            }
+            _ => m.what.clone(),
+        };
+        causes.add(
+            CauseCode::Malformed,
+            116,
+            format!(
+                "the token in {location} has {what}: the server reads them as part of the token; send only the token"
+            ),
+        );
+    }
+    Located { kinds: cleaned.kinds(), token: cleaned.token, location: location.to_string() }
+}
+
+/// A token found in the request: the cleaned value, where it was, and the paste mistakes it had.
+struct Located {
+    token: String,
+    location: String,
+    kinds: Vec<PasteMistake>,
+}
+
 /// The token the request carries and where, recording scheme and placement causes.
-fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> {
-    let mut token: Option<(String, String)> = None;
+fn locate_token(req: &Request, causes: &mut Causes) -> Option<Located> {
+    let mut token: Option<Located> = None;
     if let Some(auth) = req.header("authorization") {
         let auth = auth.trim();
         let (scheme, cred) = auth.split_once([' ', '\t']).map(|(s, c)| (s, c.trim())).unwrap_or(("", auth));
+        // Auth schemes are case-insensitive (RFC 9110 §11.1, RFC 7235 §2.1): `bearer` is Bearer.
         if scheme.eq_ignore_ascii_case("bearer") && !cred.is_empty() {
-            if scheme != "Bearer" {
-                causes.add(
-                    CauseCode::WrongScheme,
-                    30,
-                    format!("the scheme is written {scheme:?}: case-insensitive per RFC 9110 §11.1, but some servers only accept \"Bearer\""),
-                );
-            }
-            let cred = cred.strip_prefix("Bearer ").map(str::trim).unwrap_or(cred);
-            token = Some((cred.trim_matches('"').to_string(), format!("Authorization: {scheme}")));
+            token = Some(pasted(cred, "Authorization: Bearer", causes));
         } else if scheme.eq_ignore_ascii_case("dpop") && !cred.is_empty() {
             if req.header("dpop").is_none() {
                 causes.add(
@@ -388,14 +416,14 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
                     "Authorization uses the DPoP scheme but no DPoP proof header is sent",
                 );
             }
-            token = Some((cred.to_string(), format!("Authorization: {scheme}")));
+            token = Some(pasted(cred, "Authorization: DPoP", causes));
         } else if scheme.is_empty() {
             causes.add(
                 CauseCode::WrongScheme,
                 118,
                 "the Authorization header has a bare value without the `Bearer ` prefix",
             );
-            token = Some((cred.to_string(), "Authorization (no scheme)".into()));
+            token = Some(pasted(cred, "Authorization (no scheme)", causes));
         } else {
             causes.add(CauseCode::WrongScheme, 118, format!("Authorization uses the {scheme} scheme, not Bearer"));
         }
@@ -411,13 +439,13 @@ fn locate_token(req: &Request, causes: &mut Causes) -> Option<(String, String)> 
             causes.add(CauseCode::InvalidRequest, 45, "two methods of sending a token in one request (RFC 6750 §2)");
         } else {
             causes.add(CauseCode::TokenInQuery, 115, "the token is sent only in the query string (access_token=…)");
-            token = Some((q, "query string".into()));
+            token = Some(pasted(&q, "query string", causes));
         }
     }
     if token.is_none()
         && let Some((_, v)) = req.form().into_iter().find(|(k, _)| k == "access_token")
     {
-        token = Some((v, "form body (RFC 6750 §2.2)".into()));
+        token = Some(pasted(&v, "form body (RFC 6750 §2.2)", causes));
     }
     if token.is_none() && req.header("authorization").is_none() {
         causes.add(
@@ -438,7 +466,7 @@ pub async fn diagnose(
     let mut causes = Causes::default();
     let challenges = challenge::parse(&header_values(&resp.headers, "www-authenticate"));
     let token = locate_token(req, &mut causes);
-    let used_dpop = token.as_ref().is_some_and(|(_, loc)| loc.to_ascii_lowercase().contains("dpop"));
+    let used_dpop = token.as_ref().is_some_and(|t| t.location.to_ascii_lowercase().contains("dpop"));
 
     // What the server said.
     let has = |s: &str| challenges.iter().any(|c| c.is(s));
@@ -512,7 +540,7 @@ pub async fn diagnose(
 
     // What the token itself shows.
     let mut summary = None;
-    if let Some((tok, location)) = token {
+    if let Some(Located { token: tok, location, kinds }) = token {
         let now = opts.now.or_else(|| resp.header("date").and_then(times::parse_http_date)).unwrap_or_else(times::now);
         let o = Options {
             expected_issuer: opts.expected_issuer.clone(),
@@ -545,7 +573,9 @@ pub async fn diagnose(
                 );
         }
         let rejected = resp.status == 401 || error.as_deref() == Some("invalid_token");
-        if rejected && report.problems.is_empty() && !server_explained && !causes.has(CauseCode::WrongScheme) {
+        // A wrong scheme or a pasted token (`Malformed` from `pasted`) already explains the rejection.
+        let explained = causes.has(CauseCode::WrongScheme) || causes.has(CauseCode::Malformed);
+        if rejected && report.problems.is_empty() && !server_explained && !explained {
             let why = match report.format {
                 Format::Opaque => "the token is opaque, so only the server can tell; it was rejected without a reason",
                 _ if error.as_deref() == Some("invalid_token") => {
@@ -560,6 +590,7 @@ pub async fn diagnose(
             format: report.format,
             problems: report.problems.clone(),
             valid: report.valid,
+            paste: kinds,
             inspection: report,
         });
     }

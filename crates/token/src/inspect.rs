@@ -9,6 +9,7 @@ use crate::claims;
 use crate::decode::{self, Decoded, Format};
 use crate::error::Error;
 use crate::jwks::{Fetched, Jwk, JwksFetcher, JwksSource};
+use crate::paste::{self, PasteMistake};
 use crate::secret::Secret;
 use crate::signature::{self, Alg, VerifyError};
 use crate::times::{self, NumericDate};
@@ -57,6 +58,10 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureInfo>,
     pub valid: bool,
+    /// Paste mistakes removed before checking (quotes, whitespace, line breaks, `Bearer `); the
+    /// `paste` check says what they were. The other checks and `valid` are of the cleaned token.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paste: Vec<PasteMistake>,
     pub checks: Vec<Check>,
     pub problems: Vec<Problem>,
     pub header_info: Vec<Annotation>,
@@ -65,16 +70,31 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// Inspects `token`. Errors only for keys the user pointed at that cannot be read (a JWKS file);
-/// keys that cannot be fetched make the signature check `skip` instead.
+/// Inspects `token`. Errors only for keys the user pointed at that cannot be read (a JWKS file),
+/// and for a token that is nothing but paste mistakes (`""`); keys that cannot be fetched make the
+/// signature check `skip` instead.
+///
+/// A token pasted with quotes, whitespace, line breaks or a leading `Bearer ` is cleaned and then
+/// checked, with a `paste` warning first: refusing it would hide the rest of the report, and the
+/// removed characters can never belong to a token, so the cleaned one is the one the user meant.
 pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &JwksFetcher) -> Result<Report, Error> {
-    let mut d = decode::decode(token.trim());
+    let pasted = paste::clean(token);
+    if pasted.token.is_empty() && !pasted.mistakes.is_empty() {
+        return Err(Error::Usage(format!(
+            "the token is empty once the paste mistakes around it are removed ({})",
+            pasted.describe()
+        )));
+    }
+    let mut d = decode::decode(&pasted.token);
     let mut notes = std::mem::take(&mut d.notes);
     let sig = signature_outcome(&d, keys, fetcher, &mut notes).await?;
     if d.format == Format::Malformed {
         d.notes.clone_from(&notes); // the format check quotes why
     }
-    let checks = checks::run(&d, opts, keys.kinds(), &sig);
+    let mut checks = checks::run(&d, opts, keys.kinds(), &sig);
+    if let Some(c) = paste_check(&pasted) {
+        checks.insert(0, c);
+    }
     let problems = checks::problems(&checks);
     let sig_ok = checks.iter().any(|c| c.id == "signature" && c.status == Status::Pass);
     let valid = d.format == Format::Jwt && problems.is_empty() && sig_ok;
@@ -118,11 +138,35 @@ pub async fn inspect(token: &str, keys: &KeySource, opts: &Options, fetcher: &Jw
         claims: d.claims.map(Value::Object).unwrap_or(Value::Null),
         signature: d.signature.as_ref().map(|s| SignatureInfo { bytes: s.len(), hex: hex(s) }),
         valid,
+        paste: pasted.kinds(),
         checks,
         problems,
         header_info,
         claim_info,
         notes,
+    })
+}
+
+/// The warning for a pasted token's mistakes; `None` for a clean paste.
+fn paste_check(pasted: &paste::Cleaned) -> Option<Check> {
+    if pasted.mistakes.is_empty() {
+        return None;
+    }
+    let kinds = pasted.kinds();
+    let fix = match kinds.as_slice() {
+        [PasteMistake::LineBreaks] => "paste it as one line",
+        k if k.contains(&PasteMistake::LineBreaks) => "paste only the token, on one line",
+        _ => "paste only the token",
+    };
+    let what = pasted.describe();
+    Some(Check {
+        id: "paste",
+        status: Status::Warn,
+        message: format!("token pasted with {what} — {fix}; the checks below are of the token without them").into(),
+        expected: Some("the token alone, on one line: no quotes, spaces or 'Bearer ' prefix".into()),
+        actual: Some(what),
+        spec: "RFC 6750 §2.1",
+        problem: None,
     })
 }
 

@@ -151,7 +151,9 @@ pub struct Fetched {
     pub fresh: bool,
 }
 
-const MAX_BODY: usize = 1 << 20;
+/// The most of a JWKS or discovery body read: real key sets are a few KiB, and a server that sends
+/// more (a wrong URL, an endless stream) must not fill memory or hold the inspection up.
+pub const MAX_BODY: usize = 1 << 20;
 
 impl JwksFetcher {
     pub fn new() -> Self {
@@ -276,7 +278,7 @@ impl JwksFetcher {
             return Err(fail("only http and https URLs are fetched".into()));
         }
         self.fetch_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let resp = self
+        let mut resp = self
             .client
             .get(parsed)
             .header("accept", "application/json, application/jwk-set+json")
@@ -296,16 +298,26 @@ impl JwksFetcher {
             resp.headers().get("age").and_then(|v| v.to_str().ok()),
             self.default_ttl,
         );
-        if resp.content_length().is_some_and(|l| l as usize > MAX_BODY) {
-            return Err(fail("response larger than 1 MiB".into()));
+        if let Some(len) = resp.content_length().filter(|&l| l > MAX_BODY as u64) {
+            return Err(fail(format!(
+                "the body is {len} bytes (Content-Length), larger than the {MAX_BODY}-byte (1 MiB) cap; not read"
+            )));
         }
         let content_type =
             resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("no Content-Type").to_string();
-        let body = resp.bytes().await.map_err(|e| fail(self.describe_error(&e)))?;
-        if body.len() > MAX_BODY {
-            return Err(fail("response larger than 1 MiB".into()));
+        // Read chunk by chunk and stop at the cap: a body without Content-Length (chunked, or up to
+        // the connection's close) may be endless, and `bytes()` would read all of it first.
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(self.describe_error(&e)))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                let read = body.len() + chunk.len();
+                return Err(fail(format!(
+                    "the body is larger than the {MAX_BODY}-byte (1 MiB) cap; stopped reading after {read} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
         }
-        Ok((body.to_vec(), ttl, content_type))
+        Ok((body, ttl, content_type))
     }
 
     /// reqwest's error with its causes, saying plainly when the server never answered in time.

@@ -6,7 +6,8 @@
 //! Modules, in the order data flows through them:
 //! `decode` (segments → header/claims), `claims` (what each claim means), `times` (NumericDate
 //! arithmetic), `jwks` (key sets and their cache), `signature` (JWS verification), `checks` (the
-//! ordered checks), `inspect` (one call from a token to a `Report`), `report` (text rendering),
+//! ordered checks), `paste` (quotes, whitespace, `Bearer ` pasted around a token), `inspect` (one
+//! call from a token to a `Report`), `report` (text rendering),
 //! `http` and `challenge` (raw HTTP and WWW-Authenticate parsing), `diagnose`, `cli`, `api`.
 //!
 //! # For the desktop app
@@ -42,6 +43,7 @@ pub mod http;
 pub mod inspect;
 mod json;
 pub mod jwks;
+pub mod paste;
 pub mod report;
 mod secret;
 pub mod signature;
@@ -53,4 +55,5 @@ pub use diagnose::{Cause, CauseCode, Diagnosis, diagnose};
 pub use error::Error;
 pub use inspect::{KeySource, Report, inspect};
 pub use jwks::{JwksFetcher, JwksSource};
+pub use paste::PasteMistake;
 pub use secret::Secret;

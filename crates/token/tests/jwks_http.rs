@@ -1,12 +1,15 @@
 //! Keys over HTTP against a real local server: discovery, Cache-Control caching, one refetch on an
-//! unknown kid (rotation), fetch failures and redirects.
+//! unknown kid (rotation), fetch failures and redirects, and the body size cap.
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::time::Duration;
 
 use common::*;
 use inspector_token::checks::{Options, Problem, Status};
+use inspector_token::jwks::MAX_BODY;
 use inspector_token::{JwksFetcher, JwksSource, KeySource, inspect};
 
 fn opts() -> Options {
@@ -114,4 +117,85 @@ async fn unreachable_or_redirected_keys_skip_the_signature() {
         assert!(sig.message.contains("unavailable"), "{}", sig.message);
     }
     assert!(!s.paths.lock().unwrap().contains(&"/elsewhere".to_string()), "redirect was followed");
+}
+
+/// A server that answers every request with a body that never ends, `chunked` deciding how (chunked
+/// or up to the connection's close), and counts the body bytes it managed to write.
+async fn endless_server(chunked: bool) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let written = Arc::new(AtomicUsize::new(0));
+    let count = written.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let framing = if chunked { "Transfer-Encoding: chunked\r\n" } else { "Connection: close\r\n" };
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{framing}\r\n");
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let piece = vec![b' '; 16 * 1024];
+                let frame = if chunked {
+                    [format!("{:x}\r\n", piece.len()).as_bytes(), &piece, b"\r\n"].concat()
+                } else {
+                    piece.clone()
+                };
+                // Until the client hangs up: a write then fails.
+                while sock.write_all(&frame).await.is_ok() {
+                    count.fetch_add(piece.len(), AtomicOrdering::SeqCst);
+                }
+            });
+        }
+    });
+    (url, written)
+}
+
+#[tokio::test]
+async fn an_endless_jwks_body_stops_at_the_cap() {
+    for chunked in [true, false] {
+        let (url, written) = endless_server(chunked).await;
+        let f = JwksFetcher::with_timeout(Duration::from_secs(20));
+        let started = std::time::Instant::now();
+        let err = f.load(&JwksSource::Url(url.clone())).await.expect_err("an endless body is refused");
+        let elapsed = started.elapsed();
+        let text = err.to_string();
+        assert!(text.contains(&format!("larger than the {MAX_BODY}-byte (1 MiB) cap")), "chunked={chunked}: {text}");
+        assert!(!text.contains("timed out"), "{text}");
+        assert!(elapsed < Duration::from_secs(5), "chunked={chunked}: took {elapsed:?}: {text}");
+        // What the fetch read, as it reports: the cap plus at most the chunk that crossed it.
+        let read: usize = text
+            .split("stopped reading after ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("says how much it read: {text}"));
+        assert!(read > MAX_BODY && read <= MAX_BODY + 512 * 1024, "chunked={chunked}: read {read} bytes");
+        // What the server got out before the hang-up: the kernel's socket buffers on top of that,
+        // but nowhere near what an unbounded read would take in before its timeout.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let sent = written.load(AtomicOrdering::SeqCst);
+        assert!(sent < 64 * MAX_BODY, "chunked={chunked}: the server wrote {sent} bytes");
+    }
+}
+
+#[tokio::test]
+async fn a_jwks_content_length_over_the_cap_is_refused_unread() {
+    let s = Server::start().await;
+    s.route("/big", 200, " ".repeat(MAX_BODY + 1), &[]);
+    let err = JwksFetcher::new().load(&JwksSource::Url(s.url("/big"))).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("{} bytes (Content-Length), larger than the {MAX_BODY}-byte", MAX_BODY + 1)),
+        "{text}"
+    );
 }
