@@ -123,13 +123,14 @@ fn list_show_search_export_import_diff_edit_delete() {
     let out = cli.ok(&["sessions", "import", json_path.to_str().unwrap()]);
     assert_eq!(out.stdout.trim(), "imported as session 3");
     let before = cli.list(&[]);
+    // An input file that is not an export of ours: the command could not run (2).
     let out = cli.run(&["sessions", "import", har_path.to_str().unwrap()]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("this is a HAR file") && out.stderr.contains("s1.har"), "{}", out.stderr);
     let junk = cli.dir.path().join("junk.json");
     std::fs::write(&junk, "{\"format\": ").unwrap();
     let out = cli.run(&["sessions", "import", junk.to_str().unwrap()]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not valid JSON"), "{}", out.stderr);
     assert_eq!(cli.list(&[]), before, "existing sessions untouched");
 
@@ -157,7 +158,7 @@ fn list_show_search_export_import_diff_edit_delete() {
 }
 
 #[test]
-fn not_found_is_1_and_usage_is_2() {
+fn not_found_is_1_and_could_not_run_is_2() {
     let cli = Cli::new();
     for args in [
         vec!["sessions", "show", "99"],
@@ -171,8 +172,9 @@ fn not_found_is_1_and_usage_is_2() {
         assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains("no session 99"), "{args:?}: {}", out.stderr);
     }
+    // An unreadable input file is 2, as in `token inspect` and `diagnose`.
     let out = cli.run(&["sessions", "import", "/nonexistent/file.json"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read /nonexistent/file.json"), "{}", out.stderr);
     for args in [
         vec!["sessions", "export", "1", "--format", "pdf"],
@@ -187,11 +189,12 @@ fn not_found_is_1_and_usage_is_2() {
 }
 
 #[test]
-fn a_file_that_is_not_a_database_is_a_clear_failure_and_stays_as_it_was() {
+fn a_file_that_is_not_a_database_is_a_clear_error_exit_2_and_stays_as_it_was() {
     let cli = Cli::new();
     std::fs::write(Path::new(&cli.db()), b"my notes").unwrap();
+    // A database that cannot be opened: the command could not run (2), as for `flow`.
     let out = cli.run(&["sessions", "list"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is not a SQLite database") && out.stderr.contains("left untouched"), "{}", out.stderr);
     assert_eq!(std::fs::read(cli.db()).unwrap(), b"my notes");
 }
