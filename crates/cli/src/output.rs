@@ -120,8 +120,11 @@ fn human(ev: &FlowEvent, verbose: bool, session_id: Option<i64>) -> String {
             }
         }
         FlowEvent::Action(UserAction::OpenUrl { url }) => {
-            let _ =
-                writeln!(out, "\nSign in through this URL (waiting for the browser to come back):\n{}\n", one_line(url));
+            let _ = writeln!(
+                out,
+                "\nSign in through this URL (waiting for the browser to come back):\n{}\n",
+                one_line(url)
+            );
         }
         FlowEvent::Action(UserAction::EnterUserCode {
             user_code,
@@ -136,7 +139,11 @@ fn human(ev: &FlowEvent, verbose: bool, session_id: Option<i64>) -> String {
                 one_line(user_code)
             );
             if let Some(c) = verification_uri_complete {
-                let _ = writeln!(out, "(or open {} directly) — the code expires in {expires_in} s; polling…\n", one_line(c));
+                let _ = writeln!(
+                    out,
+                    "(or open {} directly) — the code expires in {expires_in} s; polling…\n",
+                    one_line(c)
+                );
             }
         }
         FlowEvent::Error(e) => {

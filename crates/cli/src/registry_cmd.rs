@@ -126,7 +126,8 @@ fn describe_source(source: &ProviderSource) -> String {
                 ("introspection", &e.introspection_endpoint),
                 ("userinfo", &e.userinfo_endpoint),
             ];
-            let parts: Vec<String> = named.iter().filter_map(|(n, v)| v.as_ref().map(|v| format!("{n} {}", one_line(v)))).collect();
+            let parts: Vec<String> =
+                named.iter().filter_map(|(n, v)| v.as_ref().map(|v| format!("{n} {}", one_line(v)))).collect();
             format!("endpoints: {}", parts.join(", "))
         }
     }
@@ -263,11 +264,7 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
                 describe_client(saved)
             );
             if let Some(what) = needs {
-                note!(
-                    "note: {} uses {} but none was saved; give it when running a flow",
-                    auth_method.as_str(),
-                    what
-                );
+                note!("note: {} uses {} but none was saved; give it when running a flow", auth_method.as_str(), what);
             }
             Ok(())
         }

@@ -167,7 +167,10 @@ pub async fn run(cmd: SessionsCommand, db: Option<PathBuf>) -> Result<(), Failur
                 current.into_iter().chain(tags).collect()
             };
             let stored = store.set_tags(id, &next).await.map_err(store_failure)?;
-            say!("session {id} tags: {}", if stored.is_empty() { "(none)".into() } else { one_line(&stored.join(", ")) });
+            say!(
+                "session {id} tags: {}",
+                if stored.is_empty() { "(none)".into() } else { one_line(&stored.join(", ")) }
+            );
             Ok(())
         }
         SessionsCommand::Notes { id, text } => {

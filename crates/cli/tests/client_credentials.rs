@@ -101,7 +101,8 @@ fn assert_secret_absent(out: &Output, secret: &str) {
         })
         .collect();
     for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        for (what, needle) in [("secret", secret), ("Basic encoding", basic.as_str()), ("form encoding", form.as_str())] {
+        for (what, needle) in [("secret", secret), ("Basic encoding", basic.as_str()), ("form encoding", form.as_str())]
+        {
             assert!(!text.contains(needle), "the client {what} {needle:?} is on {name}:\n{text}");
         }
     }
@@ -124,7 +125,11 @@ fn b64(bytes: &[u8]) -> String {
 fn the_helper_knows_the_encodings_a_request_carries() {
     // base64("sandbox-service:sandbox-service-secret"), as in the sessions test's unredacted export.
     assert_eq!(b64(b"sandbox-service:sandbox-service-secret"), "c2FuZGJveC1zZXJ2aWNlOnNhbmRib3gtc2VydmljZS1zZWNyZXQ=");
-    let leaky = Output { code: 0, stdout: "Authorization: Basic c2FuZGJveC1zZXJ2aWNlOnM6ZWMgcmV0".into(), stderr: String::new() };
+    let leaky = Output {
+        code: 0,
+        stdout: "Authorization: Basic c2FuZGJveC1zZXJ2aWNlOnM6ZWMgcmV0".into(),
+        stderr: String::new(),
+    };
     assert!(std::panic::catch_unwind(|| assert_secret_absent(&leaky, "s:ec ret")).is_err(), "Basic caught");
     let leaky = Output { code: 0, stdout: "client_secret=s%3Aec+ret".into(), stderr: String::new() };
     assert!(std::panic::catch_unwind(|| assert_secret_absent(&leaky, "s:ec ret")).is_err(), "form caught");
@@ -136,7 +141,8 @@ fn the_secret_comes_from_the_environment_and_is_never_printed() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_arg(dir.path());
     for extra in [&["--json"][..], &["--verbose"][..], &["--auth-method", "client_secret_post", "--verbose"][..]] {
-        let mut args = vec!["--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID];
+        let mut args =
+            vec!["--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID];
         args.extend_from_slice(extra);
         let out = std::process::Command::new(BIN)
             .args(&args)

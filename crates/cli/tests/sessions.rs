@@ -245,7 +245,8 @@ fn a_run_in_progress_is_running_for_other_processes_and_interrupted_once_its_pro
 }
 
 /// A title that tries to escape its comment: it must stay text in every export.
-const HOSTILE_TITLE: &str = "x\necho INJECTED-1\n$(echo INJECTED-2) `echo INJECTED-3` ' ; echo INJECTED-4 #\r\n# \x1b[2J";
+const HOSTILE_TITLE: &str =
+    "x\necho INJECTED-1\n$(echo INJECTED-2) `echo INJECTED-3` ' ; echo INJECTED-4 #\r\n# \x1b[2J";
 
 #[test]
 fn a_title_never_runs_in_the_curl_export_nor_breaks_the_markdown_heading() {
@@ -284,7 +285,8 @@ fn a_title_never_runs_in_the_curl_export_nor_breaks_the_markdown_heading() {
         let stdout = String::from_utf8_lossy(&run.stdout);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(run.status.success() && stderr.is_empty(), "session {id}: {stderr}\n{text}");
-        let shown: serde_json::Value = serde_json::from_str(&cli.ok(&["sessions", "show", id, "--json"]).stdout).unwrap();
+        let shown: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["sessions", "show", id, "--json"]).stdout).unwrap();
         let http_steps = shown["steps"].as_array().unwrap().iter().filter(|s| s.get("request").is_some()).count();
         assert!(http_steps >= 2, "discovery and token request");
         assert_eq!(stdout.lines().count(), http_steps, "only the curl commands ran:\n{stdout}\n{text}");

@@ -143,10 +143,8 @@ fn provider_text_cannot_act_on_the_terminal() {
     assert!(list.contains(r"two\nlines\x1b[2J"), "{list}");
 
     // Saved providers and clients: names and URLs as they were given.
-    let (code, _, stderr) = run_with_key(
-        dir.path(),
-        &["providers", "add", "evil", "--token-url", &format!("{oauth_error}/token?\x1b[2J")],
-    );
+    let (code, _, stderr) =
+        run_with_key(dir.path(), &["providers", "add", "evil", "--token-url", &format!("{oauth_error}/token?\x1b[2J")]);
     if code == 0 {
         for args in [vec!["providers", "list"], vec!["clients", "list", "evil"]] {
             let (_, stdout, stderr) = run_with_key(dir.path(), &args);
@@ -234,7 +232,16 @@ fn a_closed_stdout_ends_the_command_quietly() {
     for _ in 0..2 {
         let (code, _, stderr) = run_with_key(
             dir.path(),
-            &["flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID, "--client-secret", SERVICE_SECRET],
+            &[
+                "flow",
+                "client-credentials",
+                "--issuer",
+                &sb.issuer,
+                "--client-id",
+                SERVICE_ID,
+                "--client-secret",
+                SERVICE_SECRET,
+            ],
         );
         assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     }
