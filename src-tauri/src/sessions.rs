@@ -67,20 +67,22 @@ pub struct Exported {
     redacted: bool,
 }
 
-/// Writes the export next to the user's other downloads and says where.
+/// Writes the export next to the user's other downloads and says where. An existing file is
+/// refused (`export_exists`) unless `overwrite` (default false); an unredacted one is 0600.
 #[tauri::command]
 pub async fn export_session(
     state: State<'_, AppState>,
     id: i64,
     format: ExportFormat,
     redact: bool,
+    overwrite: Option<bool>,
 ) -> Result<Exported, CommandError> {
     let text = store(&state)?.export(id, ExportOptions { format, redact }).await.map_err(err)?;
     let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
     let suffix = if redact { "" } else { "-UNREDACTED" };
     let path = dir.join(format!("oauth-session-{id}{suffix}.{}", format.extension()));
-    std::fs::write(&path, text)
-        .map_err(|e| CommandError::new("export_failed", format!("cannot write {}: {e}", path.display())))?;
+    inspector_store::export::file::write_export(&path, text.as_bytes(), redact, overwrite.unwrap_or(false))
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
     Ok(Exported { path: path.display().to_string(), redacted: redact })
 }
 

@@ -15,8 +15,9 @@ use inspector_engine::pkce::PkceMethod;
 use inspector_engine::{ErrorCode, FlowError, Recorder, Secret, TokenSet};
 use inspector_store::{NewSession, RegisteredClient, Run, Store};
 
-use crate::Failure;
 use crate::output::{self, Format};
+use crate::term::{note, say, visible};
+use crate::{Failure, store_failure};
 
 #[derive(Subcommand)]
 pub enum FlowCommand {
@@ -287,13 +288,7 @@ async fn open_store(db: Option<PathBuf>, no_save: bool) -> Result<Option<Store>,
     if no_save {
         return Ok(None);
     }
-    let path = db.unwrap_or_else(inspector_store::default_path);
-    let store = Store::open(&path).await.map_err(|e| Failure::Usage(e.to_string()))?;
-    // Once per database: where the encryption key lives when no keychain is reachable.
-    if let Ok(Some(notice)) = store.take_key_notice().await {
-        eprintln!("{notice}");
-    }
-    Ok(Some(store))
+    crate::open_store(db).await.map(Some)
 }
 
 fn http(out: &OutputArgs) -> HttpClient {
@@ -359,16 +354,11 @@ async fn token_op(
             // Reading a session works even with --no-save.
             let reader = match store {
                 Some(s) => s.clone(),
-                None => open_store(db.clone(), false).await?.expect("opened"),
+                None => crate::open_store(db.clone()).await?,
             };
             let _ = no_save;
-            Some(
-                reader
-                    .session(id)
-                    .await
-                    .map_err(|e| usage(e.to_string()))?
-                    .ok_or_else(|| usage(format!("no session {id}")))?,
-            )
+            // A session named and not there is a failure (1), as in `sessions show`.
+            Some(reader.require(id, inspector_store::View::Full).await.map_err(store_failure)?)
         }
         None => None,
     };
@@ -418,7 +408,7 @@ async fn token_op(
     })
     .await;
     if let (Some(v), false) = (result_value, op.output.json) {
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        say!("{}", visible(&serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     outcome
 }
@@ -434,7 +424,7 @@ async fn drive<F>(
 where
     F: AsyncFnOnce(&Recorder) -> Result<Option<TokenSet>, FlowError>,
 {
-    let mut run = Run::start(store, new).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut run = Run::start(store, new).await.map_err(store_failure)?;
     let format = if out.json { Format::Json } else { Format::Human { verbose: out.verbose } };
     let printer = tokio::spawn(output::print(run.subscribe(), format, run.session_id(), open_browser));
     let result = flow(&run.recorder).await;
@@ -442,7 +432,7 @@ where
     let outcome = run.finish(result).await;
     let _ = printer.await;
     if let Some(e) = outcome.store_error {
-        eprintln!("warning: the session could not be saved completely: {e}");
+        note!("warning: the session could not be saved completely: {}", crate::term::one_line(&e.to_string()));
     }
     match (outcome.ok, bad_input) {
         (true, _) => Ok(()),

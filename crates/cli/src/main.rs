@@ -2,19 +2,26 @@
 //! A thin front: it parses arguments, calls the same library functions as the desktop app, and
 //! prints the same event stream, for people or (`--json`) one JSON object per line.
 //!
-//! Exit status: 0 success, 1 the flow failed, 2 usage error.
+//! Exit status, the same rule for every subcommand (README, "Exit status"): 0 done; 1 the command
+//! ran and its answer is no (the flow failed, the token is not valid, the named session, provider
+//! or client does not exist); 2 the command could not run (usage, an input file unreadable or not
+//! what was expected, the database or its key unavailable, the output file not writable).
+//! A closed stdout (`| head`) ends a command quietly with 0 (see `term`).
 
 mod flow;
 mod output;
 mod registry_cmd;
 mod sandbox;
 mod sessions_cmd;
+mod term;
 mod token_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::term::note;
 
 #[derive(Parser)]
 #[command(name = "oauth-inspector", version, about = "Drive and inspect OAuth 2.0 / OpenID Connect flows")]
@@ -66,18 +73,50 @@ enum Command {
     },
 }
 
+/// Why a command did not succeed, and so its exit status.
 pub enum Failure {
-    /// The flow ran and failed; its error is already printed.
+    /// It ran and failed (1); its error is already printed.
     Flow,
-    /// Bad arguments, not yet reported.
+    /// It ran and failed (1), not yet reported: a session, provider or client that does not exist.
+    Failed(String),
+    /// It could not run (2), not yet reported: bad arguments or input, database unavailable.
     Usage(String),
-    /// Bad arguments, already reported as the flow's error.
+    /// It could not run (2), already reported (as the flow's error).
     UsageReported,
+}
+
+/// The one mapping of store errors onto the exit status rule: what was named and is not there is a
+/// failure (1); bad input, an unusable database or key is "could not run" (2).
+pub fn store_failure(e: inspector_store::StoreError) -> Failure {
+    use inspector_store::StoreError as E;
+    match e {
+        E::NotFound(_) | E::ProviderNotFound(_) | E::ClientNotFound(_) | E::Db(_) | E::Json(_) => {
+            Failure::Failed(e.to_string())
+        }
+        e => Failure::Usage(e.to_string()),
+    }
+}
+
+/// Opens the session database for any subcommand; failing to is always "could not run" (2).
+/// Once per database, says where the encryption key lives when no keychain is reachable.
+pub async fn open_store(db: Option<PathBuf>) -> Result<inspector_store::Store, Failure> {
+    let path = db.unwrap_or_else(inspector_store::default_path);
+    let store = inspector_store::Store::open(&path).await.map_err(|e| Failure::Usage(e.to_string()))?;
+    if let Ok(Some(notice)) = store.take_key_notice().await {
+        note!("{notice}");
+    }
+    Ok(store)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            note!("oauth-inspector: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = runtime.block_on(async {
         match cli.command {
             Command::Sandbox { port } => sandbox::run(port).await,
@@ -92,9 +131,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Flow) => ExitCode::from(1),
+        Err(Failure::Failed(msg)) => {
+            note!("oauth-inspector: {}", term::one_line(&msg));
+            ExitCode::from(1)
+        }
         Err(Failure::UsageReported) => ExitCode::from(2),
         Err(Failure::Usage(msg)) => {
-            eprintln!("oauth-inspector: {msg}");
+            note!("oauth-inspector: {}", term::one_line(&msg));
             ExitCode::from(2)
         }
     }

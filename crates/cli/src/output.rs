@@ -1,11 +1,15 @@
 //! Printing a flow's event stream: for people (secrets redacted, one line per step, raw exchanges
 //! with `--verbose`) or as JSON lines (`{"type": "step" | "tokens" | "error" | "done", ...}`).
+//! Everything a provider sent is printed through `term`: values on a line of ours with
+//! `one_line`, multi-line bodies with each line prefixed, so none can pass for a line of ours.
 
-use std::io::Write;
+use std::fmt::Write;
 
 use inspector_engine::step::StepKind;
 use inspector_engine::{FlowEvent, StepStatus, UserAction};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::term::{self, note, one_line};
 
 #[derive(Clone, Copy)]
 pub enum Format {
@@ -24,9 +28,8 @@ pub async fn print(
         if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser)
             && let Err(e) = open::that_detached(url)
         {
-            eprintln!("could not open a browser ({e}); open the URL below yourself");
+            note!("could not open a browser ({e}); open the URL below yourself");
         }
-        let mut out = std::io::stdout().lock();
         match format {
             Format::Json => {
                 let mut value = match &ev {
@@ -38,15 +41,23 @@ pub async fn print(
                 if matches!(ev, FlowEvent::Done { .. }) {
                     value["session_id"] = serde_json::json!(session_id);
                 }
-                let _ = writeln!(out, "{value}");
+                // serde_json escapes control characters in strings: the line goes out as it is.
+                term::raw(format!("{value}\n").as_bytes());
             }
-            Format::Human { verbose } => human(&mut out, &ev, verbose, session_id),
+            Format::Human { verbose } => term::out(&human(&ev, verbose, session_id)),
         }
-        let _ = out.flush();
     }
 }
 
-fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option<i64>) {
+/// `text`'s lines, each after `prefix`: a provider's body cannot start a line of ours.
+fn prefixed(prefix: &str, text: &str) -> String {
+    text.split('\n').map(|l| format!("{prefix}{l}\n")).collect()
+}
+
+/// One event as text for people; `term::out` escapes what control characters remain.
+fn human(ev: &FlowEvent, verbose: bool, session_id: Option<i64>) -> String {
+    let mut out = String::new();
+    let out = &mut out;
     match ev {
         FlowEvent::Step(step) => {
             let step = step.redacted();
@@ -57,52 +68,63 @@ fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option
             };
             let tail = match &step.kind {
                 StepKind::Http { response: Some(r), .. } => {
-                    format!("  → {} {} ({} ms)", r.status, r.content_type().unwrap_or("-"), r.elapsed_ms)
+                    format!("  → {} {} ({} ms)", r.status, one_line(r.content_type().unwrap_or("-")), r.elapsed_ms)
                 }
                 StepKind::Http { response: None, .. } => "  → no response".into(),
                 StepKind::Local { .. } => String::new(),
             };
-            let _ = writeln!(out, "{mark} #{} {}{tail}", step.seq, step.title);
+            let _ = writeln!(out, "{mark} #{} {}{tail}", step.seq, one_line(&step.title));
             if verbose {
                 match &step.kind {
                     StepKind::Http { request, response } => {
-                        let _ = writeln!(out, "    > {} {}", request.method, request.url);
+                        let _ = writeln!(out, "    > {} {}", one_line(&request.method), one_line(&request.url));
                         for (k, v) in &request.headers {
-                            let _ = writeln!(out, "    > {k}: {v}");
+                            let _ = writeln!(out, "    > {}: {}", one_line(k), one_line(v));
                         }
                         if let Some(b) = &request.body {
-                            let _ = writeln!(out, "    >\n    > {b}");
+                            out.push_str("    >\n");
+                            out.push_str(&prefixed("    > ", b));
                         }
                         if let Some(r) = response {
                             let _ = writeln!(out, "    < HTTP {}", r.status);
                             for (k, v) in &r.headers {
-                                let _ = writeln!(out, "    < {k}: {v}");
+                                let _ = writeln!(out, "    < {}: {}", one_line(k), one_line(v));
                             }
-                            let _ = writeln!(out, "    <\n    < {}", r.body.replace('\n', "\n    < "));
+                            out.push_str("    <\n");
+                            out.push_str(&prefixed("    < ", &r.body));
                         }
                     }
                     StepKind::Local { details } => {
-                        let _ = writeln!(out, "    {details}");
+                        let _ = writeln!(out, "    {}", one_line(&details.to_string()));
                     }
                 }
             }
             if let Some(e) = &step.error {
-                let _ = writeln!(out, "    {}", e.message);
+                let _ = writeln!(out, "    {}", one_line(&e.message));
             }
         }
         FlowEvent::Tokens(t) => {
             let expiry = t.expires_in.map(|s| format!(", expires in {s} s")).unwrap_or_default();
-            let scope = t.scope.as_deref().map(|s| format!(", scope \"{s}\"")).unwrap_or_default();
-            let _ = writeln!(out, "\nAccess token ({}{expiry}{scope}):\n{}", t.token_type, t.access_token);
+            let scope = t.scope.as_deref().map(|s| format!(", scope \"{}\"", one_line(s))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\nAccess token ({}{expiry}{scope}):\n{}",
+                one_line(&t.token_type),
+                one_line(&t.access_token)
+            );
             if let Some(r) = &t.refresh_token {
-                let _ = writeln!(out, "Refresh token:\n{r}");
+                let _ = writeln!(out, "Refresh token:\n{}", one_line(r));
             }
             if let Some(i) = &t.id_token {
-                let _ = writeln!(out, "ID token:\n{i}");
+                let _ = writeln!(out, "ID token:\n{}", one_line(i));
             }
         }
         FlowEvent::Action(UserAction::OpenUrl { url }) => {
-            let _ = writeln!(out, "\nSign in through this URL (waiting for the browser to come back):\n{url}\n");
+            let _ = writeln!(
+                out,
+                "\nSign in through this URL (waiting for the browser to come back):\n{}\n",
+                one_line(url)
+            );
         }
         FlowEvent::Action(UserAction::EnterUserCode {
             user_code,
@@ -110,15 +132,24 @@ fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option
             verification_uri_complete,
             expires_in,
         }) => {
-            let _ = writeln!(out, "\nOn any device, open {verification_uri} and enter the code\n\n    {user_code}\n");
+            let _ = writeln!(
+                out,
+                "\nOn any device, open {} and enter the code\n\n    {}\n",
+                one_line(verification_uri),
+                one_line(user_code)
+            );
             if let Some(c) = verification_uri_complete {
-                let _ = writeln!(out, "(or open {c} directly) — the code expires in {expires_in} s; polling…\n");
+                let _ = writeln!(
+                    out,
+                    "(or open {} directly) — the code expires in {expires_in} s; polling…\n",
+                    one_line(c)
+                );
             }
         }
         FlowEvent::Error(e) => {
             let code =
                 serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            eprintln!("error [{code}]: {}", e.message);
+            note!("error [{}]: {}", one_line(&code), one_line(&e.message));
         }
         FlowEvent::Done { ok } => {
             let verdict = if *ok { "Flow succeeded" } else { "Flow failed" };
@@ -132,4 +163,5 @@ fn human(out: &mut impl Write, ev: &FlowEvent, verbose: bool, session_id: Option
             }
         }
     }
+    std::mem::take(out)
 }

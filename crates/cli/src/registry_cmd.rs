@@ -5,7 +5,9 @@
 //! Leaves out discovery at save time (an issuer is checked when a flow runs) and editing in place
 //! (`clients add` with the same name replaces the registration).
 //!
-//! Exit status: 0 done, 1 not found or failed (message on stderr), 2 usage error.
+//! Exit status as for every subcommand (see `main`): 0 done, 1 the provider or client named does
+//! not exist, 2 could not run (usage, bad names or URLs, an unreadable key file, the database).
+//! Names, URLs and ids are printed through `term::one_line`.
 
 use std::path::PathBuf;
 
@@ -14,9 +16,10 @@ use inspector_engine::Secret;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::common::ClientSecrets;
-use inspector_store::{ClientRegistration, Provider, RegisteredClient, SavedClient, Store, StoreError};
+use inspector_store::{ClientRegistration, Provider, RegisteredClient, SavedClient, Store};
 
-use crate::Failure;
+use crate::term::{self, note, one_line, say};
+use crate::{Failure, store_failure};
 
 #[derive(Subcommand)]
 pub enum ProvidersCommand {
@@ -85,27 +88,9 @@ pub struct ClientAdd {
     request: crate::flow::RequestArgs,
 }
 
-/// Prints a failure and maps it to exit status 1.
+/// An internal failure (1) with its message.
 fn failed(e: impl std::fmt::Display) -> Failure {
-    eprintln!("oauth-inspector: {e}");
-    Failure::Flow
-}
-
-/// Bad input is a usage error (2); anything else, not found included, a failure (1).
-fn store_failure(e: StoreError) -> Failure {
-    match e {
-        StoreError::InvalidName(m) | StoreError::InvalidRegistration(m) => Failure::Usage(m),
-        e => failed(e),
-    }
-}
-
-async fn open(db: Option<PathBuf>) -> Result<Store, Failure> {
-    let path = db.unwrap_or_else(inspector_store::default_path);
-    let store = Store::open(&path).await.map_err(failed)?;
-    if let Ok(Some(notice)) = store.take_key_notice().await {
-        eprintln!("{notice}");
-    }
-    Ok(store)
+    Failure::Failed(e.to_string())
 }
 
 /// The registration named by `flow … --provider NAME [--client NAME]`, with its secrets. The store
@@ -120,17 +105,17 @@ pub(crate) async fn load(
     let store = match store {
         Some(s) => s,
         None => {
-            let path = db.unwrap_or_else(inspector_store::default_path);
-            opened = Store::open(&path).await.map_err(|e| Failure::Usage(e.to_string()))?;
+            opened = crate::open_store(db).await?;
             &opened
         }
     };
-    store.client(provider, client).await.map_err(|e| Failure::Usage(e.to_string()))
+    // The same rule as `clients list`: a name not saved is a failure (1), an ambiguous one usage (2).
+    store.client(provider, client).await.map_err(store_failure)
 }
 
 fn describe_source(source: &ProviderSource) -> String {
     match source {
-        ProviderSource::Issuer { issuer } => format!("issuer {issuer}"),
+        ProviderSource::Issuer { issuer } => format!("issuer {}", one_line(issuer)),
         ProviderSource::Manual { endpoints } => {
             let e = endpoints;
             let named = [
@@ -141,7 +126,8 @@ fn describe_source(source: &ProviderSource) -> String {
                 ("introspection", &e.introspection_endpoint),
                 ("userinfo", &e.userinfo_endpoint),
             ];
-            let parts: Vec<String> = named.iter().filter_map(|(n, v)| v.as_ref().map(|v| format!("{n} {v}"))).collect();
+            let parts: Vec<String> =
+                named.iter().filter_map(|(n, v)| v.as_ref().map(|v| format!("{n} {}", one_line(v)))).collect();
             format!("endpoints: {}", parts.join(", "))
         }
     }
@@ -149,7 +135,7 @@ fn describe_source(source: &ProviderSource) -> String {
 
 fn describe_client(c: &SavedClient) -> String {
     let r = &c.registration;
-    let mut parts = vec![format!("client id {}", r.client_id), r.auth_method.as_str().to_string()];
+    let mut parts = vec![format!("client id {}", one_line(&r.client_id)), r.auth_method.as_str().to_string()];
     parts.push(match (c.has_secret, c.has_private_key) {
         (true, true) => "secret and private key saved (sealed)".into(),
         (true, false) => "secret saved (sealed)".into(),
@@ -157,25 +143,26 @@ fn describe_client(c: &SavedClient) -> String {
         (false, false) => "no secret saved".into(),
     });
     if let Some(s) = &r.scope {
-        parts.push(format!("scope {s:?}"));
+        parts.push(format!("scope \"{}\"", one_line(s)));
     }
     if let Some(u) = &r.redirect_uri {
-        parts.push(format!("redirect {u}"));
+        parts.push(format!("redirect {}", one_line(u)));
     }
     if !r.resource.is_empty() {
-        parts.push(format!("resource {}", r.resource.join(" ")));
+        parts.push(format!("resource {}", one_line(&r.resource.join(" "))));
     }
     if let Some(a) = &r.audience {
-        parts.push(format!("audience {a}"));
+        parts.push(format!("audience {}", one_line(a)));
     }
     if !r.extra.is_empty() {
-        parts.push(format!("params {}", r.extra.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")));
+        let params = r.extra.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+        parts.push(format!("params {}", one_line(&params)));
     }
     parts.join(", ")
 }
 
 pub async fn providers(cmd: ProvidersCommand, db: Option<PathBuf>) -> Result<(), Failure> {
-    let store = open(db).await?;
+    let store = crate::open_store(db).await?;
     match cmd {
         ProvidersCommand::Add(a) => {
             let source = match a.issuer {
@@ -184,7 +171,7 @@ pub async fn providers(cmd: ProvidersCommand, db: Option<PathBuf>) -> Result<(),
             };
             let id = store.save_provider(&a.name, &source).await.map_err(store_failure)?;
             let p = store.provider(id).await.map_err(store_failure)?;
-            println!("saved provider {} ({})", p.name, describe_source(&p.source));
+            say!("saved provider {} ({})", one_line(&p.name), describe_source(&p.source));
             Ok(())
         }
         ProvidersCommand::List { json } => {
@@ -197,11 +184,11 @@ pub async fn providers(cmd: ProvidersCommand, db: Option<PathBuf>) -> Result<(),
                     v["clients"] = serde_json::to_value(&clients).map_err(failed)?;
                     out.push(v);
                 }
-                println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+                term::raw(format!("{}\n", serde_json::to_string_pretty(&out).unwrap_or_default()).as_bytes());
                 return Ok(());
             }
             if providers.is_empty() {
-                println!("no saved providers (add one: oauth-inspector providers add NAME --issuer URL)");
+                say!("no saved providers (add one: oauth-inspector providers add NAME --issuer URL)");
                 return Ok(());
             }
             for p in &providers {
@@ -212,22 +199,22 @@ pub async fn providers(cmd: ProvidersCommand, db: Option<PathBuf>) -> Result<(),
         ProvidersCommand::Remove { name } => {
             let p = store.provider(name.as_str()).await.map_err(store_failure)?;
             let n = store.delete_provider(p.id).await.map_err(store_failure)?;
-            println!("removed provider {} and its {n} client{}", p.name, if n == 1 { "" } else { "s" });
+            say!("removed provider {} and its {n} client{}", one_line(&p.name), if n == 1 { "" } else { "s" });
             Ok(())
         }
     }
 }
 
 async fn print_provider(store: &Store, p: &Provider) -> Result<(), Failure> {
-    println!("{}  {}", p.name, describe_source(&p.source));
+    say!("{}  {}", one_line(&p.name), describe_source(&p.source));
     for c in store.list_clients(p.id).await.map_err(store_failure)? {
-        println!("    {}  {}", c.registration.name, describe_client(&c));
+        say!("    {}  {}", one_line(&c.registration.name), describe_client(&c));
     }
     Ok(())
 }
 
 pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Failure> {
-    let store = open(db).await?;
+    let store = crate::open_store(db).await?;
     match cmd {
         ClientsCommand::Add(a) => {
             let private_key = match &a.private_key {
@@ -270,32 +257,33 @@ pub async fn clients(cmd: ClientsCommand, db: Option<PathBuf>) -> Result<(), Fai
                 .iter()
                 .find(|c| c.id == id)
                 .ok_or_else(|| failed(format!("the client {} was not saved", registration.name)))?;
-            println!("saved client {} at {} ({})", saved.registration.name, provider.name, describe_client(saved));
+            say!(
+                "saved client {} at {} ({})",
+                one_line(&saved.registration.name),
+                one_line(&provider.name),
+                describe_client(saved)
+            );
             if let Some(what) = needs {
-                eprintln!(
-                    "note: {} uses {} but none was saved; give it when running a flow",
-                    auth_method.as_str(),
-                    what
-                );
+                note!("note: {} uses {} but none was saved; give it when running a flow", auth_method.as_str(), what);
             }
             Ok(())
         }
         ClientsCommand::List { provider, json } => {
             let clients = store.list_clients(provider.as_str()).await.map_err(store_failure)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&clients).unwrap_or_default());
+                term::raw(format!("{}\n", serde_json::to_string_pretty(&clients).unwrap_or_default()).as_bytes());
             } else if clients.is_empty() {
-                println!("no saved clients at {provider}");
+                say!("no saved clients at {}", one_line(&provider));
             } else {
                 for c in &clients {
-                    println!("{}  {}", c.registration.name, describe_client(c));
+                    say!("{}  {}", one_line(&c.registration.name), describe_client(c));
                 }
             }
             Ok(())
         }
         ClientsCommand::Remove { provider, name } => {
             store.delete_client(provider.as_str(), &name).await.map_err(store_failure)?;
-            println!("removed client {name} of {provider}");
+            say!("removed client {} of {}", one_line(&name), one_line(&provider));
             Ok(())
         }
     }

@@ -2,7 +2,9 @@
 //! and delete saved sessions. A thin front over `inspector_store`; what it prints is redacted
 //! unless `--no-redact` is given to `export`. Leaves out running flows (`flow`).
 //!
-//! Exit status: 0 done, 1 not found or failed (message on stderr), 2 usage error.
+//! Exit status as for every subcommand (see `main`): 0 done, 1 the session named does not exist,
+//! 2 could not run (usage, an unreadable or foreign import file, the database, an export file that
+//! exists without `--force`). Titles, tags and notes are printed through `term::one_line`.
 
 use std::path::PathBuf;
 
@@ -13,7 +15,8 @@ use inspector_store::diff::{Difference, SessionDiff};
 use inspector_store::time::iso8601;
 use inspector_store::{ExportFormat, ExportOptions, ListQuery, SessionSummary, Store, View};
 
-use crate::Failure;
+use crate::term::{self, note, one_line, say};
+use crate::{Failure, store_failure};
 
 #[derive(Subcommand)]
 pub enum SessionsCommand {
@@ -35,9 +38,12 @@ pub enum SessionsCommand {
         /// Include secrets, tokens and codes as they are
         #[arg(long)]
         no_redact: bool,
-        /// Write to FILE instead of stdout
+        /// Write to FILE instead of stdout (refused if FILE exists, unless --force)
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace FILE if it exists
+        #[arg(long, requires = "output")]
+        force: bool,
     },
     /// Import a session exported with `export --format json`
     Import { file: PathBuf },
@@ -91,66 +97,58 @@ pub struct ListArgs {
     deleted: bool,
 }
 
-/// Prints a failure and maps it to exit status 1.
-fn failed(e: impl std::fmt::Display) -> Failure {
-    eprintln!("oauth-inspector: {e}");
-    Failure::Flow
-}
-
-fn store_failure(e: inspector_store::StoreError) -> Failure {
-    match e {
-        inspector_store::StoreError::InvalidQuery(m) => Failure::Usage(m),
-        e => failed(e),
-    }
-}
-
 pub async fn run(cmd: SessionsCommand, db: Option<PathBuf>) -> Result<(), Failure> {
-    let path = db.unwrap_or_else(inspector_store::default_path);
-    let store = Store::open(&path).await.map_err(failed)?;
-    if let Ok(Some(notice)) = store.take_key_notice().await {
-        eprintln!("{notice}");
-    }
+    let store = crate::open_store(db).await?;
     match cmd {
         SessionsCommand::List(a) => list(&store, a).await,
         SessionsCommand::Show { id, json } => show(&store, id, json).await,
-        SessionsCommand::Export { id, format, no_redact, output } => {
+        SessionsCommand::Export { id, format, no_redact, output, force } => {
             let format: ExportFormat = format.parse().map_err(store_failure)?;
             let text = store.export(id, ExportOptions { format, redact: !no_redact }).await.map_err(store_failure)?;
             match output {
                 Some(file) => {
-                    std::fs::write(&file, &text)
-                        .map_err(|e| failed(format!("cannot write {}: {e}", file.display())))?;
-                    eprintln!(
+                    inspector_store::export::file::write_export(&file, text.as_bytes(), !no_redact, force)
+                        .map_err(|e| Failure::Usage(e.to_string()))?;
+                    note!(
                         "session {id} exported to {}{}",
-                        file.display(),
-                        if no_redact { " (NOT redacted: it holds secrets)" } else { "" }
+                        one_line(&file.display().to_string()),
+                        if no_redact { " (NOT redacted: it holds secrets; readable by you only)" } else { "" }
                     );
                 }
-                None => print!("{text}{}", if text.ends_with('\n') { "" } else { "\n" }),
+                // The export as it is (a script, a report, JSON): what a pipe or a redirection is for.
+                None => term::raw(format!("{text}{}", if text.ends_with('\n') { "" } else { "\n" }).as_bytes()),
             }
             Ok(())
         }
         SessionsCommand::Import { file } => {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| failed(format!("cannot read {}: {e}", file.display())))?;
-            let id = store.import_json(&text).await.map_err(|e| failed(format!("{}: {e}", file.display())))?;
-            println!("imported as session {id}");
+            // An input file that cannot be read, or is not an export of ours, means the command
+            // could not run (2), as for `token inspect` and `diagnose`.
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let id = store.import_json(&text).await.map_err(|e| match store_failure(e) {
+                Failure::Usage(m) => Failure::Usage(format!("{}: {m}", file.display())),
+                other => other,
+            })?;
+            say!("imported as session {id}");
             Ok(())
         }
         SessionsCommand::Delete { id } => {
             store.delete(id).await.map_err(store_failure)?;
-            println!("deleted session {id} (undo: oauth-inspector sessions restore {id})");
+            say!("deleted session {id} (undo: oauth-inspector sessions restore {id})");
             Ok(())
         }
         SessionsCommand::Restore { id } => {
-            store.restore(id).await.map_err(|e| failed(format!("{e} among the deleted sessions")))?;
-            println!("restored session {id}");
+            store.restore(id).await.map_err(|e| match store_failure(e) {
+                Failure::Failed(m) => Failure::Failed(format!("{m} among the deleted sessions")),
+                other => other,
+            })?;
+            say!("restored session {id}");
             Ok(())
         }
         SessionsCommand::Diff { left, right, json } => {
             let d = store.diff(left, right).await.map_err(store_failure)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+                term::raw(format!("{}\n", serde_json::to_string_pretty(&d).unwrap_or_default()).as_bytes());
             } else {
                 print_diff(&d);
             }
@@ -158,29 +156,26 @@ pub async fn run(cmd: SessionsCommand, db: Option<PathBuf>) -> Result<(), Failur
         }
         SessionsCommand::Rename { id, title } => {
             store.rename(id, &title).await.map_err(store_failure)?;
-            println!("session {id} is now titled {title:?}");
+            say!("session {id} is now titled \"{}\"", one_line(&title));
             Ok(())
         }
         SessionsCommand::Tag { id, tags, remove } => {
-            let current = store
-                .session_view(id, View::Redacted)
-                .await
-                .map_err(failed)?
-                .ok_or_else(|| failed(format!("no session {id}")))?
-                .summary
-                .tags;
+            let current = store.require(id, View::Redacted).await.map_err(store_failure)?.summary.tags;
             let next: Vec<String> = if remove {
                 current.into_iter().filter(|t| !tags.contains(t)).collect()
             } else {
                 current.into_iter().chain(tags).collect()
             };
             let stored = store.set_tags(id, &next).await.map_err(store_failure)?;
-            println!("session {id} tags: {}", if stored.is_empty() { "(none)".into() } else { stored.join(", ") });
+            say!(
+                "session {id} tags: {}",
+                if stored.is_empty() { "(none)".into() } else { one_line(&stored.join(", ")) }
+            );
             Ok(())
         }
         SessionsCommand::Notes { id, text } => {
             store.set_notes(id, &text).await.map_err(store_failure)?;
-            println!("session {id} notes saved");
+            say!("session {id} notes saved");
             Ok(())
         }
     }
@@ -206,62 +201,60 @@ async fn list(store: &Store, a: ListArgs) -> Result<(), Failure> {
     };
     let sessions = store.find(&q).await.map_err(store_failure)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&sessions).unwrap_or_default());
+        term::raw(format!("{}\n", serde_json::to_string_pretty(&sessions).unwrap_or_default()).as_bytes());
         return Ok(());
     }
     if sessions.is_empty() {
-        println!("no sessions");
+        say!("no sessions");
         return Ok(());
     }
-    println!("{:>5}  {:<16}  {:<11}  {:<18}  {:>5}  TITLE", "ID", "STARTED (UTC)", "OUTCOME", "FLOW", "STEPS");
+    say!("{:>5}  {:<16}  {:<11}  {:<18}  {:>5}  TITLE", "ID", "STARTED (UTC)", "OUTCOME", "FLOW", "STEPS");
     for s in &sessions {
-        println!("{}", row(s));
+        say!("{}", row(s));
     }
     Ok(())
 }
 
 fn row(s: &SessionSummary) -> String {
-    let tags = if s.tags.is_empty() { String::new() } else { format!("  [{}]", s.tags.join(", ")) };
+    // One row per session: every value on it single-line (a title from an import or a rename
+    // may hold newlines and escape sequences).
+    let tags = if s.tags.is_empty() { String::new() } else { format!("  [{}]", one_line(&s.tags.join(", "))) };
     format!(
         "{:>5}  {:<16}  {:<11}  {:<18}  {:>5}  {}{tags}",
         s.id,
         minute(s.started_ms),
-        s.outcome,
-        s.flow,
+        one_line(&s.outcome),
+        one_line(&s.flow),
         s.step_count,
-        s.title
+        one_line(&s.title)
     )
 }
 
 async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
-    let rec = store
-        .session_view(id, View::Redacted)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| failed(format!("no session {id}")))?;
+    let rec = store.require(id, View::Redacted).await.map_err(store_failure)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rec).unwrap_or_default());
+        term::raw(format!("{}\n", serde_json::to_string_pretty(&rec).unwrap_or_default()).as_bytes());
         return Ok(());
     }
     let s = &rec.summary;
-    println!("Session {}: {}", s.id, s.title);
-    println!("  flow      {}", s.flow);
-    println!("  provider  {}", s.provider);
+    say!("Session {}: {}", s.id, one_line(&s.title));
+    say!("  flow      {}", one_line(&s.flow));
+    say!("  provider  {}", one_line(&s.provider));
     if !s.client.is_empty() {
-        println!("  client    {}", s.client);
+        say!("  client    {}", one_line(&s.client));
     }
     let took = s.ended_ms.map(|e| format!(", {} ms", e - s.started_ms)).unwrap_or_default();
-    println!("  outcome   {} (started {} UTC{took})", s.outcome, minute(s.started_ms));
+    say!("  outcome   {} (started {} UTC{took})", one_line(&s.outcome), minute(s.started_ms));
     if !s.tags.is_empty() {
-        println!("  tags      {}", s.tags.join(", "));
+        say!("  tags      {}", one_line(&s.tags.join(", ")));
     }
     if !rec.notes.is_empty() {
-        println!("  notes     {}", rec.notes);
+        say!("  notes     {}", one_line(&rec.notes));
     }
     if let Some(e) = &rec.error {
-        println!("  error     {}", e.message);
+        say!("  error     {}", one_line(&e.message));
     }
-    println!();
+    say!();
     for step in &rec.steps {
         let mark = match step.status {
             StepStatus::Ok => "✔",
@@ -273,7 +266,7 @@ async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
                 let what = if step.title.contains(&request.url) {
                     String::new()
                 } else {
-                    format!(" {} {}", request.method, request.url)
+                    format!(" {} {}", one_line(&request.method), one_line(&request.url))
                 };
                 match response {
                     Some(r) => format!("  ·{what} → {} ({} ms)", r.status, r.elapsed_ms),
@@ -282,13 +275,13 @@ async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
             }
             StepKind::Local { .. } => String::new(),
         };
-        println!("{mark} #{} {}{tail}", step.seq, step.title);
+        say!("{mark} #{} {}{tail}", step.seq, one_line(&step.title));
     }
     if let Some(t) = &rec.tokens {
-        println!(
+        say!(
             "\ntokens: {} {} (expires_in {}){}",
-            t.token_type,
-            t.scope.as_deref().unwrap_or(""),
+            one_line(&t.token_type),
+            one_line(t.scope.as_deref().unwrap_or("")),
             t.expires_in.map_or("-".into(), |e| e.to_string()),
             [("refresh", t.refresh_token.is_some()), ("id", t.id_token.is_some())]
                 .iter()
@@ -303,8 +296,8 @@ async fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
 fn value(v: &Option<serde_json::Value>) -> String {
     match v {
         None => "(absent)".into(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(serde_json::Value::String(s)) => one_line(s),
+        Some(other) => one_line(&other.to_string()),
     }
 }
 
@@ -314,37 +307,43 @@ fn difference(d: &Difference) -> String {
         .and_then(|a| a.as_str().map(String::from))
         .unwrap_or_default()
         .replace('_', " ");
-    let what = if aspect.ends_with(&d.name) { aspect } else { format!("{aspect} {}", d.name) };
+    let what = if aspect.ends_with(&d.name) { aspect } else { format!("{aspect} {}", one_line(&d.name)) };
     format!("{what}: {} → {}", value(&d.left), value(&d.right))
 }
 
 fn print_diff(d: &SessionDiff) {
-    println!("session {} ({}) → session {} ({})", d.left.id, d.left.outcome, d.right.id, d.right.outcome);
+    say!(
+        "session {} ({}) → session {} ({})",
+        d.left.id,
+        one_line(&d.left.outcome),
+        d.right.id,
+        one_line(&d.right.outcome)
+    );
     if d.same {
-        println!(
+        say!(
             "no difference (values that change on every run — state, nonce, PKCE, codes, token ids and times — are not compared)"
         );
         return;
     }
     for x in &d.session {
-        println!("  {}", difference(x));
+        say!("  {}", difference(x));
     }
-    println!();
+    say!();
     for s in &d.steps {
         match (&s.left, &s.right) {
             (Some(l), Some(r)) => {
                 let sign = if s.differences.is_empty() { "=" } else { "≠" };
                 if l.title == r.title {
-                    println!("{sign} #{}/#{} {}", l.seq, r.seq, l.title);
+                    say!("{sign} #{}/#{} {}", l.seq, r.seq, one_line(&l.title));
                 } else {
-                    println!("{sign} #{}/#{} {}  |  {}", l.seq, r.seq, l.title, r.title);
+                    say!("{sign} #{}/#{} {}  |  {}", l.seq, r.seq, one_line(&l.title), one_line(&r.title));
                 }
                 for x in &s.differences {
-                    println!("      {}", difference(x));
+                    say!("      {}", difference(x));
                 }
             }
-            (Some(l), None) => println!("- #{} {}   (only in session {})", l.seq, l.title, d.left.id),
-            (None, Some(r)) => println!("+ #{} {}   (only in session {})", r.seq, r.title, d.right.id),
+            (Some(l), None) => say!("- #{} {}   (only in session {})", l.seq, one_line(&l.title), d.left.id),
+            (None, Some(r)) => say!("+ #{} {}   (only in session {})", r.seq, one_line(&r.title), d.right.id),
             (None, None) => {}
         }
     }

@@ -41,7 +41,7 @@ fn json_run_prints_steps_tokens_done_and_saves_the_session() {
     assert!(tokens["expires_in"].as_u64().unwrap() > 0);
     assert_eq!(tokens["access_token"].as_str().unwrap().split('.').count(), 3);
     // Steps leave the process redacted: neither the secret nor its Basic encoding is printed.
-    assert!(!out.stdout.contains(SERVICE_SECRET));
+    assert_secret_absent(&out, SERVICE_SECRET);
     assert!(out.stdout.contains("<redacted:client_credentials>"));
     let done = &out.of_type("done")[0];
     assert_eq!(done["ok"], true);
@@ -79,13 +79,89 @@ fn post_auth_and_global_options_after_the_subcommand() {
     assert_eq!(out.code, 0, "stderr: {}", out.stderr);
     assert!(out.stdout.contains("Token request (client credentials, client_secret_post)"), "{}", out.stdout);
     assert!(out.stdout.contains("saved as session 1."), "{}", out.stdout);
-    assert!(!out.stdout.contains(SERVICE_SECRET.to_string().as_str()) || out.stdout.contains("<redacted"));
+    assert_secret_absent(&out, SERVICE_SECRET);
     let saved = session(dir.path(), 1);
     let body = match &saved.steps.last().unwrap().kind {
         inspector_engine::step::StepKind::Http { request, .. } => request.body.clone().unwrap(),
         _ => panic!("last step is the token request"),
     };
     assert!(body.contains("client_secret=sandbox-service-secret") && body.contains("grant_type=client_credentials"));
+}
+
+/// Neither `secret` nor any encoding of it that a request carries (HTTP Basic of
+/// `sandbox-service:secret`, form-urlencoded) appears on stdout or stderr.
+fn assert_secret_absent(out: &Output, secret: &str) {
+    let basic = b64(format!("{SERVICE_ID}:{secret}").as_bytes());
+    let form: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => (b as char).to_string(),
+            b' ' => "+".into(),
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        for (what, needle) in [("secret", secret), ("Basic encoding", basic.as_str()), ("form encoding", form.as_str())]
+        {
+            assert!(!text.contains(needle), "the client {what} {needle:?} is on {name}:\n{text}");
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as HTTP Basic uses it.
+fn b64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
+#[test]
+fn the_helper_knows_the_encodings_a_request_carries() {
+    // base64("sandbox-service:sandbox-service-secret"), as in the sessions test's unredacted export.
+    assert_eq!(b64(b"sandbox-service:sandbox-service-secret"), "c2FuZGJveC1zZXJ2aWNlOnNhbmRib3gtc2VydmljZS1zZWNyZXQ=");
+    let leaky = Output {
+        code: 0,
+        stdout: "Authorization: Basic c2FuZGJveC1zZXJ2aWNlOnM6ZWMgcmV0".into(),
+        stderr: String::new(),
+    };
+    assert!(std::panic::catch_unwind(|| assert_secret_absent(&leaky, "s:ec ret")).is_err(), "Basic caught");
+    let leaky = Output { code: 0, stdout: "client_secret=s%3Aec+ret".into(), stderr: String::new() };
+    assert!(std::panic::catch_unwind(|| assert_secret_absent(&leaky, "s:ec ret")).is_err(), "form caught");
+}
+
+#[test]
+fn the_secret_comes_from_the_environment_and_is_never_printed() {
+    let sb = SandboxProcess::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_arg(dir.path());
+    for extra in [&["--json"][..], &["--verbose"][..], &["--auth-method", "client_secret_post", "--verbose"][..]] {
+        let mut args =
+            vec!["--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(BIN)
+            .args(&args)
+            .env("OAUTH_INSPECTOR_CLIENT_SECRET", SERVICE_SECRET)
+            .output()
+            .unwrap();
+        let out = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        // Only the right secret gets a token: the sandbox refuses the flow without it.
+        assert_eq!(out.code, 0, "{extra:?}: stdout {}\nstderr {}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("<redacted:"), "{extra:?}: the request is shown, redacted: {}", out.stdout);
+        assert_secret_absent(&out, SERVICE_SECRET);
+    }
+    // And without it (nor --client-secret), the same flow is refused by the provider.
+    let out = run(&["--db", &db, "flow", "client-credentials", "--issuer", &sb.issuer, "--client-id", SERVICE_ID]);
+    assert_eq!(out.code, 1, "no secret, no token: {}", out.stderr);
 }
 
 #[test]

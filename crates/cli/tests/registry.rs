@@ -205,8 +205,9 @@ fn a_saved_provider_and_client_run_a_flow_and_their_secrets_are_never_shown() {
     let out = cli.run(&["clients", "list", "sandbox"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("no saved provider \"sandbox\""), "{}", out.stderr);
+    // A name not saved is a failure (1) for a flow too, as for `clients list` (README, exit status).
     let out = cli.run(&["flow", "client-credentials", "--provider", "sandbox"]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 1);
     assert!(out.stderr.contains("no saved provider"), "{}", out.stderr);
 }
 
@@ -263,7 +264,7 @@ fn auth_code_takes_the_saved_redirect_uri() {
 }
 
 #[test]
-fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
+fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures_in_every_command() {
     let cli = Cli::new();
     let out = cli.run(&["providers", "add", "x"]);
     assert_eq!(out.code, 2, "neither --issuer nor --token-url: {}", out.stderr);
@@ -317,7 +318,7 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures() {
     ]);
     assert_eq!(out.code, 2, "--client needs --provider: {}", out.stderr);
     let out = cli.run(&["flow", "client-credentials", "--provider", "hand"]);
-    assert_eq!(out.code, 2);
+    assert_eq!(out.code, 1);
     assert!(out.stderr.contains("has no saved client"), "{}", out.stderr);
     assert_eq!(cli.json(&["clients", "list", "hand", "--json"]), serde_json::json!([]));
 }

@@ -123,13 +123,14 @@ fn list_show_search_export_import_diff_edit_delete() {
     let out = cli.ok(&["sessions", "import", json_path.to_str().unwrap()]);
     assert_eq!(out.stdout.trim(), "imported as session 3");
     let before = cli.list(&[]);
+    // An input file that is not an export of ours: the command could not run (2).
     let out = cli.run(&["sessions", "import", har_path.to_str().unwrap()]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("this is a HAR file") && out.stderr.contains("s1.har"), "{}", out.stderr);
     let junk = cli.dir.path().join("junk.json");
     std::fs::write(&junk, "{\"format\": ").unwrap();
     let out = cli.run(&["sessions", "import", junk.to_str().unwrap()]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not valid JSON"), "{}", out.stderr);
     assert_eq!(cli.list(&[]), before, "existing sessions untouched");
 
@@ -157,7 +158,7 @@ fn list_show_search_export_import_diff_edit_delete() {
 }
 
 #[test]
-fn not_found_is_1_and_usage_is_2() {
+fn not_found_is_1_and_could_not_run_is_2() {
     let cli = Cli::new();
     for args in [
         vec!["sessions", "show", "99"],
@@ -171,8 +172,9 @@ fn not_found_is_1_and_usage_is_2() {
         assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains("no session 99"), "{args:?}: {}", out.stderr);
     }
+    // An unreadable input file is 2, as in `token inspect` and `diagnose`.
     let out = cli.run(&["sessions", "import", "/nonexistent/file.json"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read /nonexistent/file.json"), "{}", out.stderr);
     for args in [
         vec!["sessions", "export", "1", "--format", "pdf"],
@@ -187,11 +189,12 @@ fn not_found_is_1_and_usage_is_2() {
 }
 
 #[test]
-fn a_file_that_is_not_a_database_is_a_clear_failure_and_stays_as_it_was() {
+fn a_file_that_is_not_a_database_is_a_clear_error_exit_2_and_stays_as_it_was() {
     let cli = Cli::new();
     std::fs::write(Path::new(&cli.db()), b"my notes").unwrap();
+    // A database that cannot be opened: the command could not run (2), as for `flow`.
     let out = cli.run(&["sessions", "list"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2);
     assert!(out.stderr.contains("is not a SQLite database") && out.stderr.contains("left untouched"), "{}", out.stderr);
     assert_eq!(std::fs::read(cli.db()).unwrap(), b"my notes");
 }
@@ -239,4 +242,117 @@ fn a_run_in_progress_is_running_for_other_processes_and_interrupted_once_its_pro
     assert_eq!(after[0]["outcome"], "interrupted");
     assert!(after[0]["step_count"].as_i64().unwrap() >= steps, "every step written before the crash is there");
     assert_eq!(ids(&cli.list(&["--outcome", "interrupted"])), vec![1]);
+}
+
+/// A title that tries to escape its comment: it must stay text in every export.
+const HOSTILE_TITLE: &str =
+    "x\necho INJECTED-1\n$(echo INJECTED-2) `echo INJECTED-3` ' ; echo INJECTED-4 #\r\n# \x1b[2J";
+
+#[test]
+fn a_title_never_runs_in_the_curl_export_nor_breaks_the_markdown_heading() {
+    let sb = SandboxProcess::start();
+    let cli = Cli::new();
+    cli.flow(&sb.issuer, SERVICE_SECRET);
+    // The default title holds the client id: a hostile one comes in through the flow itself.
+    let out = cli.run(&[
+        "flow",
+        "client-credentials",
+        "--issuer",
+        &sb.issuer,
+        "--client-id",
+        "id\necho INJECTED-5\n",
+        "--client-secret",
+        "x",
+    ]);
+    assert_eq!(out.code, 1, "the sandbox refuses the client: {}", out.stderr);
+    cli.ok(&["sessions", "rename", "1", HOSTILE_TITLE]);
+
+    for id in ["1", "2"] {
+        let script = cli.dir.path().join(format!("s{id}.sh"));
+        cli.ok(&["sessions", "export", id, "--format", "curl", "-o", script.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&script).unwrap();
+        let parse = Command::new("bash").arg("-n").arg(&script).output().unwrap();
+        assert!(parse.status.success(), "bash -n: {}\n{text}", String::from_utf8_lossy(&parse.stderr));
+        // Run it with curl a shell function and no PATH: anything but the curl commands would
+        // print INJECTED or fail as a command not found.
+        let run = Command::new("bash")
+            .arg("-c")
+            .arg(r#"curl() { printf 'CURL %s\n' "$#"; }; PATH=/nonexistent; . "$1""#)
+            .arg("export")
+            .arg(&script)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success() && stderr.is_empty(), "session {id}: {stderr}\n{text}");
+        let shown: serde_json::Value =
+            serde_json::from_str(&cli.ok(&["sessions", "show", id, "--json"]).stdout).unwrap();
+        let http_steps = shown["steps"].as_array().unwrap().iter().filter(|s| s.get("request").is_some()).count();
+        assert!(http_steps >= 2, "discovery and token request");
+        assert_eq!(stdout.lines().count(), http_steps, "only the curl commands ran:\n{stdout}\n{text}");
+        assert!(stdout.lines().all(|l| l.starts_with("CURL ")), "{stdout}");
+        assert!(!text.contains('\x1b') && !text.contains('\r'), "{text}");
+        // Every line is a comment, blank, or part of a curl command (arguments are single-quoted).
+        let mut in_command = false;
+        for line in text.lines() {
+            if !in_command {
+                assert!(
+                    line.is_empty() || line.starts_with('#') || line.starts_with("curl "),
+                    "a line outside comments that is not a curl command: {line:?}\n{text}"
+                );
+            }
+            in_command = line.ends_with('\\') || (in_command && !line.is_empty() && !line.starts_with('#'));
+            if line.starts_with("curl ") {
+                in_command = line.ends_with('\\');
+            }
+        }
+    }
+
+    let md = cli.ok(&["sessions", "export", "1", "--format", "md"]).stdout;
+    let first = md.lines().next().unwrap();
+    assert!(first.starts_with("# x") && first.contains("INJECTED-4"), "the whole title on the heading: {first}");
+    assert!(!md.lines().skip(1).any(|l| l.contains("INJECTED")), "no line of the title after the heading:\n{md}");
+    assert!(first.contains(r"\`echo INJECTED-3\`") && first.contains(r"\#"), "markup escaped: {first}");
+    assert!(!md.contains('\x1b'), "{md}");
+    let md2 = cli.ok(&["sessions", "export", "2", "--format", "md"]).stdout;
+    assert!(md2.lines().next().unwrap().contains("INJECTED-5") && md2.matches("INJECTED-5").count() >= 1);
+    assert!(md2.lines().next().unwrap().starts_with("# Client credentials · id"), "{md2}");
+    assert!(!md2.lines().any(|l| l.starts_with("echo INJECTED")), "the client id stays on its lines:\n{md2}");
+}
+
+#[test]
+fn exports_never_overwrite_silently_and_unredacted_ones_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = SandboxProcess::start();
+    let cli = Cli::new();
+    cli.flow(&sb.issuer, SERVICE_SECRET);
+    let path = cli.dir.path().join("s1.md");
+    let p = path.to_str().unwrap();
+    std::fs::write(&path, "my notes").unwrap();
+
+    let out = cli.run(&["sessions", "export", "1", "--format", "md", "-o", p]);
+    assert_eq!(out.code, 2, "refused: {}", out.stderr);
+    assert!(out.stderr.contains("already exists") && out.stderr.contains("s1.md"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes", "left untouched");
+
+    let out = cli.ok(&["sessions", "export", "1", "--format", "md", "-o", p, "--force"]);
+    assert!(out.stderr.contains("exported to"), "{}", out.stderr);
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("# Client credentials"));
+    let out = cli.run(&["sessions", "export", "1", "--format", "md", "--force"]);
+    assert_eq!(out.code, 2, "--force needs -o: {}", out.stderr);
+
+    let clear = cli.dir.path().join("clear.json");
+    cli.ok(&["sessions", "export", "1", "--format", "json", "--no-redact", "-o", clear.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&clear).unwrap().contains(SERVICE_SECRET), "unredacted");
+    assert_eq!(std::fs::metadata(&clear).unwrap().permissions().mode() & 0o777, 0o600);
+    // Overwriting a world-readable file with secrets makes it owner-only as well.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    cli.ok(&["sessions", "export", "1", "--format", "curl", "--no-redact", "-o", p, "--force"]);
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    // No temporary file is left beside them.
+    let mut names: Vec<String> =
+        std::fs::read_dir(cli.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    names.retain(|n| !n.starts_with("sessions.db") && n != "test.key");
+    names.sort();
+    assert_eq!(names, vec!["clear.json", "s1.md"]);
 }

@@ -1,16 +1,44 @@
 //! A Markdown report of a session, to paste into a ticket: a summary table, the error, each step
 //! with its request and response (JSON pretty-printed), and the tokens' decoded claims. Leaves out
-//! HTML and long bodies beyond 20,000 characters (cut, with a note).
+//! HTML and long bodies beyond 20,000 characters (cut, with a note). Text on a line of ours
+//! (titles, errors, table cells) is made single-line and its Markdown punctuation escaped, so a
+//! title from `sessions rename`, an import or a provider cannot end a heading or add markup;
+//! fenced blocks keep their lines but lose control characters.
 
 use inspector_engine::step::StepKind;
 
 use crate::SessionRecord;
+use crate::export::escape_controls;
 use crate::time::iso8601;
 
 const BODY_LIMIT: usize = 20_000;
 
+/// `s` as literal text within one Markdown line: control characters (newlines included) made
+/// visible, and every character CommonMark or GFM could read as markup backslash-escaped.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in escape_controls(s, false).chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '!' | '(' | ')') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `s` as an inline code span: single-line, delimited by a backtick run longer than any inside.
+fn code_span(s: &str) -> String {
+    let s = escape_controls(s, false);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest + 1);
+    // A space on each side keeps a leading or trailing backtick from joining the delimiter.
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{ticks}{pad}{s}{pad}{ticks}")
+}
+
 /// A fenced block that no backtick run inside `text` can close early.
 fn fenced(lang: &str, text: &str) -> String {
+    let text = escape_controls(text, true);
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end())
@@ -30,14 +58,20 @@ fn body(text: &str) -> (String, &'static str) {
 }
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    inline(s)
 }
 
 pub fn render(rec: &SessionRecord) -> String {
     let s = &rec.summary;
-    let mut out = format!("# {}\n\n", s.title);
+    let mut out = format!("# {}\n\n", inline(&s.title));
     out.push_str("| | |\n|---|---|\n");
     let mut row = |k: &str, v: String| out.push_str(&format!("| {k} | {} |\n", cell(&v)));
+    // Our own markup, not a value: written as it is.
+    let secrets = if rec.redacted {
+        "redacted (`<redacted:label>` markers)"
+    } else {
+        "**NOT REDACTED** — this report contains live secrets"
+    };
     row("Session", s.id.to_string());
     row("Flow", s.flow.clone());
     row("Provider", s.provider.clone());
@@ -53,23 +87,18 @@ pub fn render(rec: &SessionRecord) -> String {
     if !s.tags.is_empty() {
         row("Tags", s.tags.join(", "));
     }
-    row(
-        "Secrets",
-        if rec.redacted {
-            "redacted (`<redacted:label>` markers)".into()
-        } else {
-            "**NOT REDACTED** — this report contains live secrets".into()
-        },
-    );
+    out.push_str(&format!("| Secrets | {secrets} |\n"));
     out.push('\n');
     if !rec.notes.trim().is_empty() {
         out.push_str(&format!("## Notes\n\n{}\n\n", rec.notes.trim()));
     }
     if let Some(e) = &rec.error {
         out.push_str(&format!(
-            "## Error\n\n`{}` — {}\n\n",
-            serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-            e.message
+            "## Error\n\n{} — {}\n\n",
+            code_span(
+                &serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+            ),
+            inline(&e.message)
         ));
     }
     out.push_str("## Steps\n\n");
@@ -79,7 +108,7 @@ pub fn render(rec: &SessionRecord) -> String {
             inspector_engine::StepStatus::Warning => "⚠",
             inspector_engine::StepStatus::Failed => "✘",
         };
-        out.push_str(&format!("### {}. {mark} {}\n\n", step.seq, step.title));
+        out.push_str(&format!("### {}. {mark} {}\n\n", step.seq, inline(&step.title)));
         match &step.kind {
             StepKind::Http { request, response } => {
                 let mut head = format!("{} {}\n", request.method, request.url);
@@ -98,7 +127,7 @@ pub fn render(rec: &SessionRecord) -> String {
                         out.push_str(&format!(
                             "Response: **{}** {} ({} ms)\n\n",
                             r.status,
-                            r.content_type().unwrap_or("-"),
+                            inline(r.content_type().unwrap_or("-")),
                             r.elapsed_ms
                         ));
                         let headers: String = r.headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
@@ -121,16 +150,16 @@ pub fn render(rec: &SessionRecord) -> String {
             }
         }
         if let Some(e) = &step.error {
-            out.push_str(&format!("> **Error:** {}\n\n", e.message));
+            out.push_str(&format!("> **Error:** {}\n\n", inline(&e.message)));
         }
     }
     if let Some(t) = &rec.tokens {
         out.push_str("## Tokens\n\n");
         out.push_str(&format!(
             "`token_type` {}, `expires_in` {}, `scope` {}\n\n",
-            t.token_type,
+            inline(&t.token_type),
             t.expires_in.map_or("-".into(), |e| e.to_string()),
-            t.scope.as_deref().unwrap_or("-")
+            inline(t.scope.as_deref().unwrap_or("-"))
         ));
         for (name, tok) in [
             ("Access token", Some(&t.access_token)),
@@ -144,7 +173,7 @@ pub fn render(rec: &SessionRecord) -> String {
                     out.push_str(&fenced("json", &serde_json::to_string_pretty(&c).unwrap_or_default()));
                     out.push('\n');
                 }
-                None => out.push_str(&format!("{name}: `{tok}`\n\n")),
+                None => out.push_str(&format!("{name}: {}\n\n", code_span(tok))),
             }
         }
     }
@@ -157,5 +186,16 @@ mod tests {
     fn fences_outgrow_backticks_inside() {
         assert!(super::fenced("", "a ``` b").starts_with("````\n"));
         assert!(super::fenced("json", "{}").starts_with("```json\n"));
+        assert_eq!(super::fenced("", "a\x1b[2Jb\nc"), "```\na\\x1b[2Jb\nc\n```\n");
+    }
+
+    #[test]
+    fn inline_text_stays_on_its_line_and_adds_no_markup() {
+        let t = super::inline("x\n# rm -rf ~\n`code` *b* [l](http://e) <img src=x> a|b");
+        assert!(!t.contains('\n'), "{t}");
+        // The backslash of `\n` is escaped too: rendered, the reader sees `\n`.
+        assert_eq!(t, r"x\\n\# rm -rf \~\\n\`code\` \*b\* \[l\]\(http://e\) \<img src=x\> a\|b");
+        assert_eq!(super::code_span("a`b"), "``a`b``");
+        assert_eq!(super::code_span("`x\ny"), "`` `x\\ny ``");
     }
 }

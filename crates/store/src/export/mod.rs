@@ -2,9 +2,10 @@
 //! Markdown (a report for a ticket) and curl commands (to replay each HTTP step). Redacted by
 //! default — secrets, token signatures, codes, verifiers, assertions and cookies become
 //! `<redacted:label>` markers; `redact: false` unseals the whole values. Leaves out writing files
-//! (the fronts do) and any format that cannot say which values were redacted.
+//! (the fronts do, through [`file::write_export`]) and any format that cannot say which values were redacted.
 
 pub mod curl;
+pub mod file;
 pub mod har;
 pub mod json;
 pub mod markdown;
@@ -85,5 +86,40 @@ pub(crate) fn status_word(s: inspector_engine::StepStatus) -> &'static str {
         inspector_engine::StepStatus::Ok => "ok",
         inspector_engine::StepStatus::Warning => "warning",
         inspector_engine::StepStatus::Failed => "failed",
+    }
+}
+
+/// `s` with every character that a terminal, a shell comment or a Markdown line would act on made
+/// visible: C0 controls (`\n` kept when `keep_newlines`), DEL, C1 controls and the Unicode bidi
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can reorder what a reader sees.
+/// Text from providers and imported files passes through here before it is shown or exported.
+pub fn escape_controls(s: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0'..='\x1f' | '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn controls_become_visible_and_newlines_stay_only_when_asked() {
+        let s = "a\x1b]0;pwned\x07\r\tb\x7f\u{9b}c\u{202e}d\u{2066}\ne";
+        assert_eq!(escape_controls(s, false), r"a\x1b]0;pwned\x07\r\tb\x7f\u{9b}c\u{202e}d\u{2066}\ne");
+        assert_eq!(escape_controls(s, true), "a\\x1b]0;pwned\\x07\\r\\tb\\x7f\\u{9b}c\\u{202e}d\\u{2066}\ne");
+        assert_eq!(escape_controls("plain · ✔ <x> 'q'", false), "plain · ✔ <x> 'q'");
     }
 }
