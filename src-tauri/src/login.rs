@@ -3,6 +3,7 @@
 //! capability, so it cannot call the app's commands.
 
 use inspector_engine::step::SecretMark;
+use inspector_engine::step::{Lane, StepCategory};
 use inspector_engine::{Step, StepStatus, WeakRecorder};
 use tauri::{AppHandle, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
@@ -28,13 +29,12 @@ fn navigation_step(url: &str) -> Step {
         .and_then(|u| u.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()))
         .map(|c| vec![SecretMark::new("authorization_code", c)])
         .unwrap_or_default();
-    Step {
-        seq: 0,
-        at_ms: inspector_engine::now_ms(),
-        title: format!("In-app browser navigated to {}", url.split('?').next().unwrap_or(url)),
-        status: StepStatus::Ok,
-        kind: inspector_engine::step::StepKind::Local { details: serde_json::json!({"url": url}) },
-        error: None,
-        secrets,
-    }
+    Step::local(
+        format!("In-app browser navigated to {}", url.split('?').next().unwrap_or(url)),
+        StepStatus::Ok,
+        serde_json::json!({"url": url}),
+    )
+    .category(StepCategory::BrowserNavigation)
+    .lanes(Lane::Browser, Lane::AuthorizationServer)
+    .secrets(secrets)
 }

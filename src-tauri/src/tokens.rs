@@ -78,8 +78,13 @@ async fn send(req: &Request) -> Result<String, CommandError> {
         .cloned()
         .collect();
     let body = (!req.body.is_empty()).then(|| req.body.clone());
+    // Not part of a flow: nobody subscribes to this recorder, and no gate holds the request.
     let ex = HttpClient::new(Duration::from_secs(30))
-        .send(HttpRequest { method: req.method.clone(), url, headers, body })
+        .send(
+            &inspector_engine::Recorder::new(),
+            HttpRequest { method: req.method.clone(), url, headers, body },
+            &mut Vec::new(),
+        )
         .await;
     let resp = ex.response.map_err(CommandError::from)?;
     let mut raw = format!("HTTP/1.1 {}\r\n", resp.status);

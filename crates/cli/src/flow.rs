@@ -277,8 +277,14 @@ impl ClientArgs {
             if self.request.params.is_empty() {
                 settings.extra = s.extra.clone();
             }
-            secrets.client_secret = secrets.client_secret.or_else(|| r.secrets.client_secret.clone());
-            secrets.private_key = secrets.private_key.or_else(|| r.secrets.private_key.clone());
+            let needs_saved = (secrets.client_secret.is_none() && r.secrets.client_secret.is_some())
+                || (secrets.private_key.is_none() && r.secrets.private_key.is_some());
+            if needs_saved {
+                // A saved secret goes only to the provider it was saved for, whatever --issuer says.
+                let saved = r.secrets_for(&settings.provider).map_err(crate::store_failure)?;
+                secrets.client_secret = secrets.client_secret.or(saved.client_secret);
+                secrets.private_key = secrets.private_key.or(saved.private_key);
+            }
         }
         Ok((settings, secrets))
     }

@@ -24,7 +24,19 @@ pub async fn print(
     session_id: Option<i64>,
     open_browser: bool,
 ) {
+    // One redaction for the whole stream, as the store applies it: a secret seen in one step is
+    // redacted in every later one, so the terminal shows what the saved session shows.
+    let mut redactor = inspector_engine::redact::Redactor::default();
     while let Some(ev) = events.recv().await {
+        // Steps, errors and held requests leave the process redacted; tokens and prompts are what
+        // the user asked for.
+        let ev = match ev {
+            FlowEvent::Tokens(_) | FlowEvent::Action(_) => {
+                redactor.observe(&ev);
+                ev
+            }
+            other => redactor.event(&other),
+        };
         if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser)
             && let Err(e) = open::that_detached(url)
         {
@@ -32,12 +44,7 @@ pub async fn print(
         }
         match format {
             Format::Json => {
-                let mut value = match &ev {
-                    // Steps leave the process redacted; tokens are what the user asked for.
-                    FlowEvent::Step(s) => serde_json::to_value(FlowEvent::Step(s.redacted())),
-                    other => serde_json::to_value(other),
-                }
-                .unwrap_or_default();
+                let mut value = serde_json::to_value(&ev).unwrap_or_default();
                 if matches!(ev, FlowEvent::Done { .. }) {
                     value["session_id"] = serde_json::json!(session_id);
                 }
@@ -60,7 +67,6 @@ fn human(ev: &FlowEvent, verbose: bool, session_id: Option<i64>) -> String {
     let out = &mut out;
     match ev {
         FlowEvent::Step(step) => {
-            let step = step.redacted();
             let mark = match step.status {
                 StepStatus::Ok => "✔",
                 StepStatus::Warning => "!",
@@ -102,6 +108,14 @@ fn human(ev: &FlowEvent, verbose: bool, session_id: Option<i64>) -> String {
             if let Some(e) = &step.error {
                 let _ = writeln!(out, "    {}", one_line(&e.message));
             }
+        }
+        FlowEvent::Pending(p) => {
+            let _ = writeln!(
+                out,
+                "⏸ held before sending: {} {} (waiting for send, edit or abort)",
+                one_line(&p.request.method),
+                one_line(&p.request.url)
+            );
         }
         FlowEvent::Tokens(t) => {
             let expiry = t.expires_in.map(|s| format!(", expires in {s} s")).unwrap_or_default();

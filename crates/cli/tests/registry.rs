@@ -322,3 +322,33 @@ fn bad_registry_arguments_are_usage_errors_and_unknown_names_failures_in_every_c
     assert!(out.stderr.contains("has no saved client"), "{}", out.stderr);
     assert_eq!(cli.json(&["clients", "list", "hand", "--json"]), serde_json::json!([]));
 }
+
+#[test]
+fn a_saved_secret_is_never_sent_to_another_provider_than_its_own() {
+    let sb = SandboxProcess::start();
+    let cli = Cli::new();
+    cli.ok(&["providers", "add", "sandbox", "--issuer", &sb.issuer]);
+    cli.ok(&["clients", "add", "sandbox", "service", "--client-id", SERVICE_ID, "--client-secret", SERVICE_SECRET]);
+    // Another "provider" on loopback that would see the secret if it were sent.
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    other.set_nonblocking(true).unwrap();
+    let other_issuer = format!("http://{}", other.local_addr().unwrap());
+
+    let out = cli.run(&[
+        "flow",
+        "client-credentials",
+        "--provider",
+        "sandbox",
+        "--client",
+        "service",
+        "--issuer",
+        &other_issuer,
+    ]);
+    assert_eq!(out.code, 2, "refused before anything is sent: {}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("not sent elsewhere") && out.stderr.contains(&other_issuer), "{}", out.stderr);
+    assert!(other.accept().is_err(), "nothing connected to the other provider");
+    assert!(!out.stdout.contains(SERVICE_SECRET) && !out.stderr.contains(SERVICE_SECRET));
+
+    // A secret typed for this run may go wherever the user sends it; the saved one still works at home.
+    cli.ok(&["flow", "client-credentials", "--provider", "sandbox", "--client", "service"]);
+}

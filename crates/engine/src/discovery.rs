@@ -150,7 +150,7 @@ async fn fetch_document(
     let mut visited: Vec<String> = Vec::new();
     let mut current = url.to_string();
     loop {
-        let ex = http.send(HttpClient::get(&current)).await;
+        let ex = http.send(rec, HttpClient::get(&current), &mut Vec::new()).await;
         let title = format!("{label}: GET {current}");
         let resp = match &ex.response {
             Ok(r) => r.clone(),

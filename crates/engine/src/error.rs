@@ -31,6 +31,8 @@ pub enum ErrorCode {
     Expired,
     /// More redirects than a sane server sends, or a redirect back to a visited URL.
     RedirectLoop,
+    /// The user aborted a request held at the gate (step-through mode).
+    Aborted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

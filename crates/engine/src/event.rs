@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::error::FlowError;
-use crate::step::{HttpResponse, SecretMark, Step, StepKind, StepStatus};
+use crate::step::{SecretMark, Step, StepStatus};
 use crate::token_response::TokenSet;
 
+// A step is most of what flows; events move once through a channel, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FlowEvent {
@@ -19,6 +21,8 @@ pub enum FlowEvent {
     Tokens(TokenSet),
     /// Something the user must do now: open a URL, enter a code.
     Action(UserAction),
+    /// A request held at the gate, exactly as it will be sent, waiting for the user's decision.
+    Pending(crate::gate::PendingRequest),
     Error(FlowError),
     Done {
         ok: bool,
@@ -81,7 +85,21 @@ impl Recorder {
         WeakRecorder(Arc::downgrade(&self.inner))
     }
 
+    /// Asks the user for something. The request is also a step (a user action from the app to
+    /// the user), so a reopened session draws the same picture as the live one.
     pub fn action(&self, action: UserAction) {
+        let title = match &action {
+            UserAction::OpenUrl { .. } => "User action: sign in at the authorization server in a browser".to_string(),
+            UserAction::EnterUserCode { user_code, verification_uri, .. } => {
+                format!("User action: enter the code {user_code} at {verification_uri}")
+            }
+        };
+        let details = serde_json::to_value(&action).unwrap_or_default();
+        self.push(
+            Step::local(title, StepStatus::Ok, details)
+                .category(crate::step::StepCategory::UserAction)
+                .lanes(crate::step::Lane::App, crate::step::Lane::Browser),
+        );
         self.emit(FlowEvent::Action(action));
     }
 
@@ -98,46 +116,19 @@ impl Recorder {
         secrets: Vec<SecretMark>,
         outcome: Result<(), &FlowError>,
     ) {
-        let (response, transport_error): (Option<HttpResponse>, Option<&FlowError>) = match &exchange.response {
-            Ok(r) => (Some(r.clone()), None),
-            Err(e) => (None, Some(e)),
-        };
-        let error = outcome.err().or(transport_error).cloned();
-        self.push(Step {
-            seq: 0,
-            at_ms: exchange.started_ms,
-            title: title.into(),
-            status: if error.is_some() { StepStatus::Failed } else { StepStatus::Ok },
-            kind: StepKind::Http { request: exchange.request.clone(), response },
-            error,
-            secrets,
-        });
+        self.push(Step::http(title, exchange, secrets, outcome));
     }
 
     /// Publishes a local action (a check, a generated value) with its facts.
     pub fn local(&self, title: impl Into<String>, status: StepStatus, details: serde_json::Value) {
-        self.push(Step {
-            seq: 0,
-            at_ms: crate::now_ms(),
-            title: title.into(),
-            status,
-            kind: StepKind::Local { details },
-            error: None,
-            secrets: vec![],
-        });
+        self.push(Step::local(title, status, details));
     }
 
     /// Publishes a failed local check with the error it raises.
     pub fn local_failed(&self, title: impl Into<String>, error: &FlowError, details: serde_json::Value) {
-        self.push(Step {
-            seq: 0,
-            at_ms: crate::now_ms(),
-            title: title.into(),
-            status: StepStatus::Failed,
-            kind: StepKind::Local { details },
-            error: Some(error.clone()),
-            secrets: vec![],
-        });
+        let mut step = Step::local(title, StepStatus::Failed, details);
+        step.error = Some(error.clone());
+        self.push(step);
     }
 
     /// Publishes a prepared step, numbering it.

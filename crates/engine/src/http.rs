@@ -1,11 +1,17 @@
-//! The recording HTTP client. It sends exactly the request the flow built, never follows a
-//! redirect by itself (each redirect must be a step the user sees), and keeps the whole response,
-//! whatever its status or content type, so a failed exchange can still be shown byte for byte.
+//! The recording HTTP client: the one sender every request of every flow goes through. It holds a
+//! request at the gate when there is one (the flow publishes it as pending and waits for send,
+//! send edited, or abort), sends exactly the request decided on, never follows a redirect by
+//! itself (each redirect must be a step the user sees), and keeps the whole response, whatever
+//! its status or content type, so a failed exchange can still be shown byte for byte.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{ErrorCode, FlowError};
-use crate::step::{HttpRequest, HttpResponse};
+use crate::event::{FlowEvent, Recorder};
+use crate::gate::{Gate, GateDecision, PendingRequest, RequestEdit};
+use crate::step::{HttpRequest, HttpResponse, SecretMark};
 
 /// Largest body kept from a response; an inspector shows protocol messages, not downloads.
 const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -15,14 +21,19 @@ pub const USER_AGENT: &str = concat!("oauth-flow-inspector/", env!("CARGO_PKG_VE
 pub struct HttpClient {
     inner: reqwest::Client,
     timeout: Duration,
+    gate: Option<Arc<dyn Gate>>,
+    next_pending: Arc<AtomicU64>,
 }
 
 /// One request and what came of it.
 #[derive(Debug, Clone)]
 pub struct Exchange {
     pub started_ms: i64,
+    /// The request as sent (after an edit at the gate, the edited one).
     pub request: HttpRequest,
     pub response: Result<HttpResponse, FlowError>,
+    /// What the user changed at the gate before it went, if anything.
+    pub edit: Option<RequestEdit>,
 }
 
 impl HttpClient {
@@ -32,7 +43,13 @@ impl HttpClient {
             .connect_timeout(timeout)
             .build()
             .expect("a client with static settings always builds");
-        Self { inner, timeout }
+        Self { inner, timeout, gate: None, next_pending: Arc::default() }
+    }
+
+    /// The same client, holding every request at `gate` before it goes.
+    pub fn with_gate(mut self, gate: Arc<dyn Gate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     pub fn timeout(&self) -> Duration {
@@ -61,10 +78,43 @@ impl HttpClient {
         HttpRequest { method: "POST".into(), url: url.into(), headers, body: Some(body) }
     }
 
-    pub async fn send(&self, request: HttpRequest) -> Exchange {
+    /// Sends `request` — first held at the gate, if there is one, and published on `rec` as
+    /// pending. `secrets` are the secrets in it; after an edit they are marked again.
+    pub async fn send(&self, rec: &Recorder, request: HttpRequest, secrets: &mut Vec<SecretMark>) -> Exchange {
+        let mut request = request;
+        let mut edit = None;
+        if let Some(gate) = &self.gate {
+            let pending = PendingRequest {
+                id: self.next_pending.fetch_add(1, Ordering::SeqCst) + 1,
+                request,
+                secrets: secrets.clone(),
+            };
+            rec.emit(FlowEvent::Pending(pending.clone()));
+            match gate.decide(&pending).await {
+                GateDecision::Send => request = pending.request,
+                GateDecision::SendEdited(sent) => {
+                    let e = RequestEdit::between(&pending.request, &sent);
+                    *secrets = crate::gate::remark(&sent, std::mem::take(secrets));
+                    request = sent;
+                    edit = (!e.is_empty()).then_some(e);
+                }
+                GateDecision::Abort => {
+                    let what = format!("{} {}", pending.request.method, pending.request.url);
+                    return Exchange {
+                        started_ms: crate::now_ms(),
+                        request: pending.request,
+                        response: Err(FlowError::new(
+                            ErrorCode::Aborted,
+                            format!("{what}: aborted at the gate before it was sent; nothing went to the server"),
+                        )),
+                        edit: None,
+                    };
+                }
+            }
+        }
         let started_ms = crate::now_ms();
         let response = self.send_inner(&request).await;
-        Exchange { started_ms, request, response }
+        Exchange { started_ms, request, response, edit }
     }
 
     async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, FlowError> {

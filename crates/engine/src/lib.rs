@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod error;
 pub mod event;
 pub mod flows;
+pub mod gate;
 pub mod http;
 pub mod jws;
 pub mod jwt;

@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use crate::error::{ErrorCode, FlowError};
 use crate::event::Recorder;
 use crate::flows::auth_code::code_marks;
-use crate::step::{Step, StepKind, StepStatus};
+use crate::step::{Lane, Step, StepCategory, StepStatus};
 
 /// Connections read at once. A browser opens a few (preconnects, favicon); more than this is a
 /// flood, whose extra connections are closed unread rather than exhausting file descriptors.
@@ -147,13 +147,11 @@ impl Loopback {
                 return Ok(full);
             }
             rejected += 1;
-            rec.push(Step {
-                seq: 0,
-                at_ms: crate::now_ms(),
-                title: "Loopback listener rejected a callback with another state; still waiting for this flow's".into(),
-                status: StepStatus::Warning,
-                kind: StepKind::Local {
-                    details: serde_json::json!({
+            rec.push(
+                Step::local(
+                    "Loopback listener rejected a callback with another state; still waiting for this flow's",
+                    StepStatus::Warning,
+                    serde_json::json!({
                         "url": full,
                         "expected_state": expected_state,
                         "actual_state": got_state,
@@ -161,10 +159,11 @@ impl Loopback {
                         "why": "any local process or a stale browser tab can call a loopback redirect URI; a response whose state differs is not this flow's and must not end it",
                         "spec": "RFC 8252 §8.3, RFC 6749 §10.12",
                     }),
-                },
-                error: None,
-                secrets: parsed.as_ref().map(code_marks).unwrap_or_default(),
-            });
+                )
+                .category(StepCategory::Redirect)
+                .lanes(Lane::Browser, Lane::App)
+                .secrets(parsed.as_ref().map(code_marks).unwrap_or_default()),
+            );
             let text = "This response does not belong to the flow being run (its state differs). \
                         OAuth Flow Inspector rejected it and is still waiting.";
             answer_later(stream, 400, "Unexpected state", text.into());
@@ -248,6 +247,7 @@ async fn respond(stream: &mut TcpStream, status: u16, title: &str, text: &str) {
 mod tests {
     use super::*;
     use crate::event::FlowEvent;
+    use crate::step::StepKind;
 
     async fn get(url: &str) -> (u16, String) {
         let r = reqwest::get(url).await.unwrap();

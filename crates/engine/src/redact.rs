@@ -15,7 +15,7 @@
 
 use crate::error::FlowError;
 use crate::event::FlowEvent;
-use crate::step::{SecretMark, Step, StepKind};
+use crate::step::{HttpRequest, SecretMark, Step, StepKind};
 use crate::token_response::TokenSet;
 
 /// Field names whose values are secrets wherever they appear (JSON, form, query, fragment).
@@ -117,6 +117,7 @@ impl Redactor {
     pub fn observe(&mut self, event: &FlowEvent) {
         match event {
             FlowEvent::Step(s) => self.extend(&s.secrets),
+            FlowEvent::Pending(p) => self.extend(&p.secrets),
             FlowEvent::Tokens(t) => self.extend(&t.secret_marks()),
             _ => {}
         }
@@ -178,18 +179,11 @@ impl Redactor {
         out.secrets =
             step.secrets.iter().map(|m| SecretMark { label: m.label.clone(), value: String::new() }).collect();
         out.title = r.scrub(&out.title);
-        let headers = |hs: &mut Vec<(String, String)>| {
-            for (name, v) in hs.iter_mut() {
-                *v = r.header(name, v);
-            }
-        };
         match &mut out.kind {
             StepKind::Http { request, response } => {
-                request.url = r.scrub(&request.url);
-                headers(&mut request.headers);
-                request.body = request.body.as_deref().map(|b| r.scrub(b));
+                *request = r.request(request);
                 if let Some(resp) = response {
-                    headers(&mut resp.headers);
+                    r.headers(&mut resp.headers);
                     resp.body = r.scrub(&resp.body);
                 }
             }
@@ -198,7 +192,37 @@ impl Redactor {
         if let Some(e) = &mut out.error {
             *e = r.error(e);
         }
+        if let Some(edit) = &mut out.edited {
+            for c in &mut edit.changes {
+                let one = |v: &mut Option<String>| {
+                    if let Some(v) = v {
+                        *v = match c.part.as_str() {
+                            "header" => r.header(&c.name, v),
+                            "form" | "query" => r.whole_value(Some(&c.name), v).unwrap_or_else(|| r.scrub(v)),
+                            _ => r.scrub(v),
+                        };
+                    }
+                };
+                one(&mut c.before);
+                one(&mut c.after);
+            }
+        }
         out
+    }
+
+    /// A request (a step's, or one held at the gate) with its secrets replaced.
+    pub fn request(&self, request: &HttpRequest) -> HttpRequest {
+        let mut out = request.clone();
+        out.url = self.scrub(&out.url);
+        self.headers(&mut out.headers);
+        out.body = out.body.as_deref().map(|b| self.scrub(b));
+        out
+    }
+
+    fn headers(&self, hs: &mut [(String, String)]) {
+        for (name, v) in hs.iter_mut() {
+            *v = self.header(name, v);
+        }
     }
 
     pub fn error(&self, e: &FlowError) -> FlowError {
@@ -219,6 +243,15 @@ impl Redactor {
             FlowEvent::Step(s) => FlowEvent::Step(self.step(s)),
             FlowEvent::Tokens(t) => FlowEvent::Tokens(tokens(t)),
             FlowEvent::Error(e) => FlowEvent::Error(self.error(e)),
+            FlowEvent::Pending(p) => {
+                let mut r = self.clone();
+                r.extend(&p.secrets);
+                FlowEvent::Pending(crate::gate::PendingRequest {
+                    id: p.id,
+                    request: r.request(&p.request),
+                    secrets: vec![],
+                })
+            }
             other => other.clone(),
         }
     }
@@ -521,6 +554,7 @@ mod tests {
             },
             error: None,
             secrets: marks,
+            ..Default::default()
         }
     }
 
@@ -639,6 +673,7 @@ mod tests {
             },
             error: Some(FlowError::new(crate::ErrorCode::OauthError, format!("token {tok} revoked"))),
             secrets: vec![],
+            ..Default::default()
         };
         s = r.step(&s);
         let out = serde_json::to_string(&s).unwrap();

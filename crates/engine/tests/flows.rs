@@ -85,6 +85,19 @@ where
     F: FnOnce(String) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
+    auth_code_run_via(&http(), settings, user).await
+}
+
+/// Like [`auth_code_run_with`], sending through `http` (e.g. a client with a gate).
+async fn auth_code_run_via<F, Fut>(
+    http: &HttpClient,
+    settings: AuthCodeSettings,
+    user: F,
+) -> (Result<TokenSet, inspector_engine::FlowError>, Vec<Step>)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let mut rec = Recorder::new();
     let mut events = rec.subscribe();
     let lb = Loopback::bind(None).await.unwrap();
@@ -103,7 +116,7 @@ where
         }
         steps
     });
-    let result = auth_code::run(&http(), &rec, &settings, &ClientSecrets::default(), Callback::Loopback(lb)).await;
+    let result = auth_code::run(http, &rec, &settings, &ClientSecrets::default(), Callback::Loopback(lb)).await;
     rec.finish(result.clone().map(Some));
     drop(rec);
     (result, watcher.await.unwrap())
@@ -179,10 +192,6 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     assert_eq!(inactive["active"], false);
     let e = ops::userinfo(&http(), &rec, &settings, &at).await.unwrap_err();
     assert!(e.message.contains("HTTP 401") && e.message.contains("invalid_token"), "{}", e.message);
-}
-
-async fn sign_in_owned(url: String, decision: &'static str) {
-    sign_in(&url, decision).await
 }
 
 #[tokio::test]
@@ -462,4 +471,106 @@ async fn pkce_plain_and_none_runs_record_their_warning_steps() {
     let e = result.unwrap_err();
     assert_eq!(e.oauth.unwrap().error, "invalid_request");
     assert!(e.message.contains("PKCE is required"), "{}", e.message);
+}
+
+/// A gate standing in for the step-through user: it lets every request go, except the token
+/// request, whose `code_verifier` it replaces (or which it aborts).
+struct TokenRequestGate {
+    abort: bool,
+    held: std::sync::Mutex<Vec<inspector_engine::gate::PendingRequest>>,
+}
+
+const TAMPERED: &str = "verifier-typed-at-the-gate-0123456789abcdefghijkl";
+
+impl inspector_engine::gate::Gate for TokenRequestGate {
+    fn decide<'a>(
+        &'a self,
+        pending: &'a inspector_engine::gate::PendingRequest,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = inspector_engine::gate::GateDecision> + Send + 'a>> {
+        use inspector_engine::gate::GateDecision;
+        Box::pin(async move {
+            self.held.lock().unwrap().push(pending.clone());
+            let body = pending.request.body.clone().unwrap_or_default();
+            if !body.contains("grant_type=authorization_code") {
+                return GateDecision::Send;
+            }
+            if self.abort {
+                return GateDecision::Abort;
+            }
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+                .map(|(k, v)| {
+                    let v = if k == "code_verifier" { TAMPERED.to_string() } else { v.into_owned() };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            let mut edited = pending.request.clone();
+            edited.body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish());
+            GateDecision::SendEdited(edited)
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_token_request_edited_at_the_gate_is_sent_as_edited_and_recorded_with_the_change() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let gate = std::sync::Arc::new(TokenRequestGate { abort: false, held: Default::default() });
+    let http = http().with_gate(gate.clone());
+    let settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    let (result, steps) = auth_code_run_via(&http, settings, |url| sign_in_owned(url, "allow")).await;
+
+    let err = result.expect_err("a wrong verifier is refused");
+    assert_eq!(err.oauth.as_ref().map(|o| o.error.as_str()), Some("invalid_grant"), "{err:?}");
+    let held = gate.held.lock().unwrap().clone();
+    assert!(held.iter().any(|p| p.request.url.ends_with("/.well-known/openid-configuration")), "discovery held too");
+    let original = held
+        .iter()
+        .find_map(|p| {
+            let body = p.request.body.as_deref()?;
+            url::form_urlencoded::parse(body.as_bytes())
+                .find(|(k, _)| k == "code_verifier")
+                .map(|(_, v)| v.into_owned())
+        })
+        .expect("the token request was held with its verifier");
+
+    let token = steps.iter().find(|s| s.title.starts_with("Token request")).expect("token step");
+    let StepKind::Http { request, response } = &token.kind else { panic!("http step") };
+    assert!(request.body.as_deref().unwrap().contains(TAMPERED), "the edited request is what was sent");
+    assert_eq!(response.as_ref().unwrap().status, 400);
+    let edit = token.edited.as_ref().expect("the step says it was edited");
+    assert_eq!(edit.changes.len(), 1, "{edit:?}");
+    let c = &edit.changes[0];
+    assert_eq!((c.part.as_str(), c.name.as_str()), ("form", "code_verifier"));
+    assert_eq!((c.before.as_deref(), c.after.as_deref()), (Some(original.as_str()), Some(TAMPERED)));
+    // Both verifiers are secrets again: the redacted step shows neither.
+    let red = serde_json::to_string(&token.redacted()).unwrap();
+    assert!(!red.contains(TAMPERED) && !red.contains(&original), "{red}");
+    assert!(red.contains("<redacted:code_verifier>"));
+}
+
+#[tokio::test]
+async fn a_request_aborted_at_the_gate_is_never_sent_and_the_flow_says_so() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let gate = std::sync::Arc::new(TokenRequestGate { abort: true, held: Default::default() });
+    let settings = AuthCodeSettings {
+        client: client(&sb.issuer, "sandbox-app", "openid"),
+        redirect_uri: None,
+        pkce: PkceMethod::S256,
+        login_timeout_secs: 10,
+    };
+    let (result, steps) = auth_code_run_via(&http().with_gate(gate), settings, |url| sign_in_owned(url, "allow")).await;
+    let err = result.expect_err("aborted");
+    assert_eq!(err.code, ErrorCode::Aborted);
+    let token = steps.iter().find(|s| s.title.starts_with("Token request")).expect("token step");
+    let StepKind::Http { response, .. } = &token.kind else { panic!("http step") };
+    assert!(response.is_none(), "nothing came back: nothing was sent");
+    assert_eq!(token.status, StepStatus::Failed);
+}
+
+async fn sign_in_owned(url: String, decision: &'static str) {
+    sign_in(&url, decision).await
 }

@@ -78,6 +78,7 @@ fn step(seq: u32, i: usize, fail: bool) -> Step {
         },
         error: None,
         secrets: vec![SecretMark::new("client_secret", secret), SecretMark::new("access_token", token)],
+        ..Default::default()
     }
 }
 

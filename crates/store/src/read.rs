@@ -164,6 +164,10 @@ impl Store {
                 }
                 _ => serde_json::from_str::<Step>(&r.get::<String, _>(0))?,
             });
+            if let Some(step) = steps.last_mut() {
+                // Rows written before steps had categories: the redacted copy tells.
+                step.normalize_legacy(r.get::<String, _>(0).contains("\"category\""));
+            }
         }
         let tokens_sealed: Option<Vec<u8>> = row.get("tokens_sealed");
         let tokens: Option<TokenSet> = match (view, tokens_sealed) {

@@ -69,6 +69,7 @@ async fn a_running_session_of_a_dead_process_reads_as_interrupted() {
                 kind: inspector_engine::step::StepKind::Local { details: serde_json::json!({}) },
                 error: None,
                 secrets: vec![],
+                ..Default::default()
             }),
         )
         .await

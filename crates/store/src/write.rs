@@ -95,8 +95,9 @@ impl Store {
                     .await?;
                 self.reindex_meta(session_id).await?;
             }
-            // Prompts to the user; what they show is already in the steps before them.
-            FlowEvent::Action(_) => {}
+            // Prompts to the user and requests held at the gate: each is a step of its own too
+            // (the user action, the exchange as sent), so nothing more is written here.
+            FlowEvent::Action(_) | FlowEvent::Pending(_) => {}
             FlowEvent::Done { ok } => {
                 sqlx::query("UPDATE sessions SET outcome = ?, ended_ms = ? WHERE id = ?")
                     .bind(if *ok { "ok" } else { "failed" })

@@ -16,7 +16,7 @@ use crate::flows::common::{ClientSecrets, ClientSettings, token_request};
 use crate::http::HttpClient;
 use crate::loopback::Loopback;
 use crate::pkce::{Pkce, PkceMethod, random_string};
-use crate::step::{SecretMark, Step, StepKind, StepStatus};
+use crate::step::{Lane, SecretMark, Step, StepCategory, StepStatus};
 use crate::token_response::TokenSet;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,10 +125,14 @@ pub async fn run(
     let mut url = authorize_base;
     url.query_pairs_mut().extend_pairs(params.iter());
     let authorize_url = url.to_string();
-    rec.local(
-        "Authorization request: send the user to the authorization endpoint",
-        StepStatus::Ok,
-        serde_json::json!({"url": authorize_url, "parameters": params.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>()}),
+    rec.push(
+        Step::local(
+            "Authorization request: send the user to the authorization endpoint",
+            StepStatus::Ok,
+            serde_json::json!({"url": authorize_url, "parameters": params.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>()}),
+        )
+        .category(StepCategory::Redirect)
+        .lanes(Lane::App, Lane::Browser),
     );
     rec.action(UserAction::OpenUrl { url: authorize_url });
 
@@ -250,14 +254,8 @@ pub fn browser_url(what: &str, raw: &str) -> Result<url::Url, FlowError> {
 }
 
 fn record_pkce(rec: &Recorder, pkce: Option<&Pkce>) {
-    let step = |title: String, status, details, secrets| Step {
-        seq: 0,
-        at_ms: crate::now_ms(),
-        title,
-        status,
-        kind: StepKind::Local { details },
-        error: None,
-        secrets,
+    let step = |title: String, status, details, secrets| {
+        Step::local(title, status, details).category(StepCategory::GeneratedValue).secrets(secrets)
     };
     rec.push(match pkce {
         Some(p) if p.method == PkceMethod::S256 => step(
@@ -360,17 +358,16 @@ pub fn check_callback(
     } else {
         StepStatus::Ok
     };
-    rec.push(Step {
-        seq: 0,
-        at_ms: crate::now_ms(),
-        title: "Authorization response received".into(),
+    let mut step = Step::local(
+        "Authorization response received",
         status,
-        kind: StepKind::Local {
-            details: serde_json::json!({"url": callback_url, "parameters": params, "checks": checks}),
-        },
-        error: problem.clone(),
-        secrets,
-    });
+        serde_json::json!({"url": callback_url, "parameters": params, "checks": checks}),
+    )
+    .category(StepCategory::Redirect)
+    .lanes(Lane::Browser, Lane::App)
+    .secrets(secrets);
+    step.error = problem.clone();
+    rec.push(step);
     match problem {
         Some(e) => Err(e),
         None => Ok(code.unwrap_or_default()),

@@ -85,6 +85,7 @@ impl ClientSecrets {
 /// the secrets in it; nothing is recorded yet, the caller judges the answer first.
 pub async fn post_authenticated(
     http: &HttpClient,
+    rec: &Recorder,
     endpoint: &str,
     client: &ClientConfig,
     params: Vec<(String, String)>,
@@ -96,7 +97,8 @@ pub async fn post_authenticated(
     let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let req = HttpClient::post_form(endpoint, &pairs, auth.headers);
     secrets.extend(auth.secrets);
-    Ok((http.send(req).await, secrets))
+    let ex = http.send(rec, req, &mut secrets).await;
+    Ok((ex, secrets))
 }
 
 /// A token request from start to recorded step: authenticated POST, parse, step with tokens marked.
@@ -109,7 +111,7 @@ pub async fn token_request(
     params: Vec<(String, String)>,
     secrets: Vec<SecretMark>,
 ) -> Result<TokenSet, FlowError> {
-    let (ex, mut secrets) = post_authenticated(http, endpoint, client, params, secrets).await?;
+    let (ex, mut secrets) = post_authenticated(http, rec, endpoint, client, params, secrets).await?;
     let result = match &ex.response {
         Ok(resp) => token_response::parse(resp, "token request"),
         Err(e) => Err(e.clone()),

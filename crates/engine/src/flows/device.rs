@@ -9,7 +9,7 @@ use crate::error::{ErrorCode, FlowError};
 use crate::event::{Recorder, UserAction};
 use crate::flows::common::{ClientSecrets, ClientSettings, post_authenticated};
 use crate::http::{HttpClient, describe, json_object};
-use crate::step::{SecretMark, StepStatus};
+use crate::step::{DevicePoll, SecretMark, Step, StepCategory, StepStatus};
 use crate::token_response::{self, TokenSet};
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -28,7 +28,7 @@ pub async fn run(
     let client = secrets.config(settings);
 
     let (ex, mut marks) =
-        post_authenticated(http, &device_endpoint, &client, settings.request_params(), vec![]).await?;
+        post_authenticated(http, rec, &device_endpoint, &client, settings.request_params(), vec![]).await?;
     let parsed = match &ex.response {
         Ok(resp) => parse_device_response(resp),
         Err(e) => Err(e.clone()),
@@ -79,7 +79,7 @@ pub async fn run(
             ("device_code".to_string(), d.device_code.clone()),
         ];
         let marks = vec![SecretMark::new("device_code", d.device_code.clone())];
-        let (ex, mut marks) = post_authenticated(http, &token_endpoint, &client, params, marks).await?;
+        let (ex, mut marks) = post_authenticated(http, rec, &token_endpoint, &client, params, marks).await?;
         let result = match &ex.response {
             Ok(resp) => token_response::parse(resp, "device token poll"),
             Err(e) => Err(e.clone()),
@@ -88,7 +88,7 @@ pub async fn run(
         match (result, oauth_error.as_deref()) {
             (Ok(tokens), _) => {
                 marks.extend(tokens.secret_marks());
-                rec.http(format!("Poll #{poll}: tokens issued"), &ex, marks, Ok(()));
+                rec.push(poll_step(poll, "tokens", format!("Poll #{poll}: tokens issued"), &ex, marks, Ok(())));
                 return Ok(tokens);
             }
             (Err(_), Some("authorization_pending")) => {
@@ -96,6 +96,7 @@ pub async fn run(
                     rec,
                     &ex,
                     marks,
+                    (poll, "authorization_pending"),
                     format!("Poll #{poll}: authorization_pending — waiting {interval} s"),
                     StepStatus::Ok,
                 );
@@ -106,6 +107,7 @@ pub async fn run(
                     rec,
                     &ex,
                     marks,
+                    (poll, "slow_down"),
                     format!("Poll #{poll}: slow_down — interval raised to {interval} s (RFC 8628 §3.5)"),
                     StepStatus::Warning,
                 );
@@ -114,19 +116,44 @@ pub async fn run(
                 if code == "expired_token" {
                     e.code = ErrorCode::Expired;
                 }
-                rec.http(format!("Poll #{poll}: {code}"), &ex, marks, Err(&e));
+                rec.push(poll_step(poll, code, format!("Poll #{poll}: {code}"), &ex, marks, Err(&e)));
                 return Err(e);
             }
-            (Err(e), _) => {
-                rec.http(format!("Poll #{poll}: failed"), &ex, marks, Err(&e));
+            (Err(e), answer) => {
+                let answer = answer.unwrap_or("failed");
+                rec.push(poll_step(poll, answer, format!("Poll #{poll}: {answer}"), &ex, marks, Err(&e)));
                 return Err(e);
             }
         }
     }
 }
 
-fn push_poll(rec: &Recorder, ex: &crate::http::Exchange, marks: Vec<SecretMark>, title: String, status: StepStatus) {
-    rec.http(title, ex, marks, Ok(()));
+/// A poll of the token endpoint as a step: its number and the answer ride along, so fronts fold
+/// polls without reading titles.
+fn poll_step(
+    number: u32,
+    answer: &str,
+    title: String,
+    ex: &crate::http::Exchange,
+    marks: Vec<SecretMark>,
+    outcome: Result<(), &FlowError>,
+) -> Step {
+    let mut step = Step::http(title, ex, marks, outcome).category(StepCategory::DevicePoll);
+    step.poll = Some(DevicePoll { number, answer: answer.into() });
+    step
+}
+
+fn push_poll(
+    rec: &Recorder,
+    ex: &crate::http::Exchange,
+    marks: Vec<SecretMark>,
+    (number, answer): (u32, &str),
+    title: String,
+    status: StepStatus,
+) {
+    let mut step = poll_step(number, answer, title, ex, marks, Ok(()));
+    step.status = status;
+    rec.push(step);
     if status == StepStatus::Warning {
         rec.local(
             "Polling slowed down at the server's request",

@@ -59,7 +59,7 @@ pub async fn revoke(
     let endpoint = endpoints.require_step(rec, "revocation_endpoint")?;
     let marks = vec![SecretMark::new("token", token.expose())];
     let (ex, marks) =
-        post_authenticated(http, endpoint, &secrets.config(settings), hint_params(token, hint), marks).await?;
+        post_authenticated(http, rec, endpoint, &secrets.config(settings), hint_params(token, hint), marks).await?;
     let result = match &ex.response {
         Ok(r) if r.status == 200 => Ok(()),
         Ok(r) => Err(match crate::token_response::oauth_error(r) {
@@ -95,7 +95,7 @@ pub async fn introspect(
     let endpoint = endpoints.require_step(rec, "introspection_endpoint")?;
     let marks = vec![SecretMark::new("token", token.expose())];
     let (ex, marks) =
-        post_authenticated(http, endpoint, &secrets.config(settings), hint_params(token, hint), marks).await?;
+        post_authenticated(http, rec, endpoint, &secrets.config(settings), hint_params(token, hint), marks).await?;
     let result = json_reply(&ex, "introspection").and_then(|m| match m.get("active") {
         Some(serde_json::Value::Bool(_)) => Ok(serde_json::Value::Object(m)),
         other => Err(FlowError::new(
@@ -131,14 +131,10 @@ pub async fn userinfo(
     let endpoint = endpoints.require_step(rec, "userinfo_endpoint")?;
     let mut req = HttpClient::get(endpoint);
     req.headers.push(("authorization".into(), format!("Bearer {}", access_token.expose())));
-    let ex = http.send(req).await;
+    let mut marks = vec![SecretMark::new("access_token", access_token.expose())];
+    let ex = http.send(rec, req, &mut marks).await;
     let result = json_reply(&ex, "userinfo").map(serde_json::Value::Object);
-    rec.http(
-        "UserInfo request (OIDC Core §5.3)",
-        &ex,
-        vec![SecretMark::new("access_token", access_token.expose())],
-        result.as_ref().map(|_| ()),
-    );
+    rec.http("UserInfo request (OIDC Core §5.3)", &ex, marks, result.as_ref().map(|_| ()));
     result
 }
 
