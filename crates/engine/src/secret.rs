@@ -1,5 +1,6 @@
 //! `Secret`: a value that must never reach a log. It has a redacted `Debug`, no `Display`, and
 //! no `Serialize`, so printing or serialising one by accident does not compile or shows nothing.
+//! It can be deserialised: a front hands one in (a typed secret), nothing hands one out.
 
 use std::fmt;
 
@@ -13,6 +14,12 @@ impl Secret {
     /// The raw value, for the one place that must send it.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
     }
 }
 

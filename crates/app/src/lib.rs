@@ -1,0 +1,53 @@
+//! The application core: the one surface the CLI and the desktop call. A front builds a typed
+//! [`RunRequest`] and calls [`Core::run`] with its [`Host`]; sessions, the registry, token
+//! inspection and diagnosis are reached through [`Core`] as well. Leaves out anything a front
+//! alone can do (windows, terminals), which sits behind `Host`.
+
+mod error;
+mod host;
+mod request;
+mod resolve;
+mod run;
+
+pub use error::AppError;
+pub use host::Host;
+pub use request::{Login, Operation, RunRequest};
+pub use run::RunOutcome;
+
+// The libraries' types the fronts name (steps, sessions, reports), from one place.
+pub use inspector_engine as engine;
+pub use inspector_store as store;
+pub use inspector_token as token;
+
+use inspector_store::Store;
+
+/// The application: the session database (if any) and whether runs are saved in it.
+#[derive(Clone)]
+pub struct Core {
+    store: Option<Store>,
+    save: bool,
+}
+
+impl Core {
+    /// Runs are saved in `store`, and saved providers, clients and sessions are read from it.
+    pub fn new(store: Option<Store>) -> Self {
+        Self { save: store.is_some(), store }
+    }
+
+    /// Reads saved providers, clients and sessions from `store`, but saves no run (`--no-save`).
+    pub fn reading_only(store: Option<Store>) -> Self {
+        Self { store, save: false }
+    }
+
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    fn reader(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    fn writer(&self) -> Option<&Store> {
+        self.store.as_ref().filter(|_| self.save)
+    }
+}

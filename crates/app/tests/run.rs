@@ -1,0 +1,197 @@
+//! The application core with a test host: the in-process sandbox on loopback, a temporary store,
+//! and a headless "user" who signs in when the host is asked to open the browser.
+
+use std::sync::{Arc, Mutex};
+
+use inspector_app::engine::discovery::Endpoints;
+use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest};
+use inspector_app::engine::{FlowEvent, Secret};
+use inspector_app::store::{KeySource, Store, StoreOptions, View};
+use inspector_app::{Core, Host, Login, Operation, RunRequest};
+
+const SERVICE: (&str, &str) = ("sandbox-service", "sandbox-service-secret");
+
+struct TestHost {
+    events: Mutex<Vec<FlowEvent>>,
+    gate: Option<Arc<dyn Gate>>,
+}
+
+impl TestHost {
+    fn new() -> Arc<Self> {
+        Arc::new(Self { events: Mutex::default(), gate: None })
+    }
+    fn with_gate(gate: Arc<dyn Gate>) -> Arc<Self> {
+        Arc::new(Self { events: Mutex::default(), gate: Some(gate) })
+    }
+    fn events(&self) -> Vec<FlowEvent> {
+        self.events.lock().unwrap().clone()
+    }
+    fn text(&self) -> String {
+        serde_json::to_string(&self.events()).unwrap()
+    }
+}
+
+impl Host for TestHost {
+    fn event(&self, event: FlowEvent) {
+        self.events.lock().unwrap().push(event);
+    }
+    fn open_browser(&self, url: &str) -> Result<(), String> {
+        let url = url.to_string();
+        tokio::spawn(async move { sign_in(&url).await });
+        Ok(())
+    }
+    fn gate(&self) -> Option<Arc<dyn Gate>> {
+        self.gate.clone()
+    }
+}
+
+/// The test user: a browser without cookies that signs in and consents on the sandbox's pages.
+async fn sign_in(authorize_url: &str) {
+    let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let origin = url::Url::parse(authorize_url).unwrap().origin().ascii_serialization();
+    let action = |html: &str| -> String {
+        let start = html.find("action=\"").expect("a form") + 8;
+        format!("{origin}{}", &html[start..start + html[start..].find('"').unwrap()])
+    };
+    let page = b.get(authorize_url).send().await.unwrap().text().await.unwrap();
+    let form = [("username", "carol"), ("password", "x")];
+    let page = b.post(action(&page)).form(&form).send().await.unwrap().text().await.unwrap();
+    let resp = b.post(action(&page)).form(&[("decision", "allow")]).send().await.unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    let _ = reqwest::get(location).await;
+}
+
+async fn core() -> (Core, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions { key: KeySource::File(dir.path().join("k.key")), ..Default::default() };
+    let store = Store::open_with(&dir.path().join("sessions.db"), opts).await.unwrap();
+    (Core::new(Some(store)), dir)
+}
+
+fn endpoints(issuer: &str) -> Endpoints {
+    Endpoints {
+        token_endpoint: Some(format!("{issuer}/token")),
+        authorization_endpoint: Some(format!("{issuer}/authorize")),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn endpoints_by_hand_then_a_rerun_of_that_session_that_reuses_its_sealed_secret() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let mut req = RunRequest::new(Operation::ClientCredentials);
+    req.endpoints = endpoints(&sb.issuer);
+    req.client_id = Some(SERVICE.0.into());
+    req.client_secret = Some(Secret::new(SERVICE.1));
+    req.auth_method = Some(inspector_app::engine::client_auth::AuthMethod::ClientSecretPost);
+    req.scope = Some("orders.read".into());
+    req.resource = vec!["https://api.example/orders".into()];
+    let host = TestHost::new();
+    let first = core.run(req, host.clone()).await.unwrap();
+    assert!(first.ok, "{:?}", first.error);
+    assert!(!host.text().contains(SERVICE.1), "the host sees steps redacted");
+    assert!(host.events().iter().any(|e| matches!(e, FlowEvent::Tokens(_))));
+
+    // Re-run: only the session is named; endpoints, client, method, scope, resource and the
+    // secret come from it.
+    let mut again = RunRequest::new(Operation::ClientCredentials);
+    again.session = first.session_id;
+    let host = TestHost::new();
+    let second = core.run(again, host.clone()).await.unwrap();
+    assert!(second.ok, "{:?}", second.error);
+    let saved = core.store().unwrap().require(second.session_id.unwrap(), View::Full).await.unwrap();
+    assert_eq!(saved.settings["auth_method"], "client_secret_post");
+    assert_eq!(saved.settings["resource"][0], "https://api.example/orders");
+    let token_step = saved.steps.iter().find(|s| s.title.starts_with("Token request")).unwrap();
+    let inspector_app::engine::step::StepKind::Http { request, .. } = &token_step.kind else { panic!() };
+    assert!(request.body.as_deref().unwrap().contains("client_secret=sandbox-service-secret"));
+
+    // The same session re-run against another provider does not get the secret.
+    let mut elsewhere = RunRequest::new(Operation::ClientCredentials);
+    elsewhere.session = first.session_id;
+    elsewhere.issuer = Some("http://127.0.0.1:9".into());
+    let err = core.run(elsewhere, TestHost::new()).await.unwrap_err();
+    assert_eq!(err.code, "secret_for_another_provider");
+}
+
+#[tokio::test]
+async fn auth_code_through_the_host_then_a_refresh_from_the_saved_session() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let mut req = RunRequest::new(Operation::AuthorizationCode);
+    req.issuer = Some(sb.issuer.clone());
+    req.client_id = Some("sandbox-app".into());
+    req.scope = Some("openid offline_access orders.read".into());
+    req.login = Login::SystemBrowser;
+    let host = TestHost::new();
+    let run = core.run(req, host.clone()).await.unwrap();
+    assert!(run.ok, "{:?}", run.error);
+    let steps: Vec<_> =
+        host.events().into_iter().filter_map(|e| if let FlowEvent::Step(s) = e { Some(s) } else { None }).collect();
+    use inspector_app::engine::step::{Lane, StepCategory};
+    let user = steps.iter().find(|s| s.category == StepCategory::UserAction).expect("the sign-in request is a step");
+    assert_eq!((user.lanes.from, user.lanes.to), (Lane::App, Lane::Browser));
+    assert!(steps.iter().any(|s| s.category == StepCategory::Redirect && s.lanes.from == Lane::Browser));
+
+    let mut refresh = RunRequest::new(Operation::Refresh);
+    refresh.session = run.session_id;
+    let host = TestHost::new();
+    let r = core.run(refresh, host.clone()).await.unwrap();
+    assert!(r.ok, "{:?}", r.error);
+    let saved = core.store().unwrap().require(r.session_id.unwrap(), View::Redacted).await.unwrap();
+    assert_eq!(saved.summary.flow, "refresh_token");
+    assert!(saved.tokens.is_some(), "new tokens saved");
+}
+
+/// Lets every request go except the token request, whose `code_verifier` it changes.
+struct EditVerifier;
+
+impl Gate for EditVerifier {
+    fn decide<'a>(
+        &'a self,
+        p: &'a PendingRequest,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = GateDecision> + Send + 'a>> {
+        Box::pin(async move {
+            let Some(body) = p.request.body.as_deref().filter(|b| b.contains("grant_type=authorization_code")) else {
+                return GateDecision::Send;
+            };
+            let edited: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| {
+                    let v = if k == "code_verifier" {
+                        "a-verifier-the-trainer-typed-in-front-of-the-class".into()
+                    } else {
+                        v
+                    };
+                    (k, v)
+                }))
+                .finish();
+            let mut r = p.request.clone();
+            r.body = Some(edited);
+            GateDecision::SendEdited(r)
+        })
+    }
+}
+
+#[tokio::test]
+async fn step_through_a_changed_code_verifier_is_refused_and_the_saved_step_shows_the_edit() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let mut req = RunRequest::new(Operation::AuthorizationCode);
+    req.issuer = Some(sb.issuer.clone());
+    req.client_id = Some("sandbox-app".into());
+    req.scope = Some("openid".into());
+    let host = TestHost::with_gate(Arc::new(EditVerifier));
+    let run = core.run(req, host.clone()).await.unwrap();
+    assert!(!run.ok);
+    assert_eq!(run.error.as_ref().and_then(|e| e.oauth.as_ref()).map(|o| o.error.as_str()), Some("invalid_grant"));
+    let pending = host.events().iter().filter(|e| matches!(e, FlowEvent::Pending(_))).count();
+    assert!(pending >= 2, "discovery and the token request were held: {pending}");
+    assert!(!host.text().contains("a-verifier-the-trainer-typed"), "the host sees the edit redacted");
+
+    let saved = core.store().unwrap().require(run.session_id.unwrap(), View::Redacted).await.unwrap();
+    let step = saved.steps.iter().find(|s| s.title.starts_with("Token request")).unwrap();
+    let edit = step.edited.as_ref().expect("saved as edited");
+    assert_eq!(edit.changes[0].name, "code_verifier");
+    assert_eq!(edit.changes[0].after.as_deref(), Some("<redacted:code_verifier>"));
+}
