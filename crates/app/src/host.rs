@@ -9,6 +9,11 @@ use inspector_engine::{FlowEvent, WeakRecorder};
 use tokio::sync::oneshot;
 
 pub trait Host: Send + Sync {
+    /// The run has started, saved as `session_id` (None when not saved); before any event.
+    fn started(&self, session_id: Option<i64>) {
+        let _ = session_id;
+    }
+
     /// Every event of the run, in order. Steps, errors and held requests arrive redacted exactly
     /// as the saved session shows them; the token set arrives as obtained (the front decides what
     /// to show of it).

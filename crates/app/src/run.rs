@@ -63,6 +63,7 @@ impl Core {
         let new =
             NewSession::for_flow(r.operation.name(), &r.settings.provider, &r.settings.client_id, &session_settings);
         let mut run = Run::start(self.writer(), &new).await?;
+        host.started(run.session_id());
 
         let forward = forward(run.subscribe(), host.clone(), req.login, run.recorder.weak());
         let rec = &run.recorder;

@@ -1,23 +1,18 @@
 //! `oauth-inspector flow …`: runs one flow with the store and the terminal subscribed.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
+use inspector_app::{AppError, Core, Login, Operation, RunRequest};
 use inspector_engine::client_auth::AuthMethod;
-use inspector_engine::discovery::{Endpoints, ProviderSource};
-use inspector_engine::flows::auth_code::{self, AuthCodeSettings, Callback};
-use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
-use inspector_engine::flows::{client_credentials, device, ops};
-use inspector_engine::http::HttpClient;
-use inspector_engine::loopback::Loopback;
+use inspector_engine::discovery::Endpoints;
 use inspector_engine::pkce::PkceMethod;
-use inspector_engine::{ErrorCode, FlowError, Recorder, Secret, TokenSet};
-use inspector_store::{NewSession, RegisteredClient, Run, Store};
+use inspector_engine::{ErrorCode, Secret};
 
-use crate::output::{self, Format};
+use crate::Failure;
+use crate::output::{Format, Printer};
 use crate::term::{note, say, visible};
-use crate::{Failure, store_failure};
 
 #[derive(Subcommand)]
 pub enum FlowCommand {
@@ -163,7 +158,7 @@ impl EndpointArgs {
     }
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct OutputArgs {
     /// One JSON object per line: {"type": "step"|"tokens"|"action"|"error"|"done", ...}
     #[arg(long)]
@@ -181,43 +176,8 @@ fn usage(msg: impl Into<String>) -> Failure {
 }
 
 impl ClientArgs {
-    /// The saved client registration named by --provider [--client], if any.
-    async fn registered(
-        &self,
-        store: Option<&Store>,
-        db: &Option<PathBuf>,
-    ) -> Result<Option<RegisteredClient>, Failure> {
-        match &self.provider {
-            Some(provider) => {
-                crate::registry_cmd::load(store, db.clone(), provider, self.saved_client.as_deref()).await.map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// Settings and secrets from the arguments, falling back on a saved client registration
-    /// (`registered`, which fills in every flag not given) or else a saved session's settings.
-    fn resolve(
-        &self,
-        saved: Option<&ClientSettings>,
-        registered: Option<&RegisteredClient>,
-    ) -> Result<(ClientSettings, ClientSecrets), Failure> {
-        let saved = registered.map(|r| &r.settings).or(saved);
-        let manual = self.endpoints.endpoints();
-        let provider = match (&self.issuer, manual != Endpoints::default(), saved) {
-            (Some(_), true, _) => return Err(usage("give either --issuer or endpoints (--token-url, …), not both")),
-            (Some(issuer), false, _) => ProviderSource::Issuer { issuer: issuer.clone() },
-            (None, true, _) => ProviderSource::Manual { endpoints: manual },
-            (None, false, Some(s)) => s.provider.clone(),
-            (None, false, None) => {
-                return Err(usage("expected --issuer URL (or endpoints such as --token-url, or --provider NAME)"));
-            }
-        };
-        let client_id = self
-            .client_id
-            .clone()
-            .or_else(|| saved.map(|s| s.client_id.clone()))
-            .ok_or_else(|| usage("expected --client-id"))?;
+    /// The flags as the application core's request; the core fills in what is not given.
+    fn request(&self, operation: Operation) -> Result<RunRequest, Failure> {
         let private_key = match &self.private_key {
             Some(p) => Some(Secret::new(
                 std::fs::read_to_string(p)
@@ -225,224 +185,77 @@ impl ClientArgs {
             )),
             None => None,
         };
-        let derived = match (&self.client_secret, &private_key) {
-            (_, Some(_)) => AuthMethod::PrivateKeyJwt,
-            (Some(_), None) => AuthMethod::ClientSecretBasic,
-            (None, None) => saved.map_or(AuthMethod::None, |s| s.auth_method),
-        };
-        // A registration's method stays unless the secret or key given calls for another kind.
-        let auth_method = self.auth_method.unwrap_or(match registered.map(|r| r.settings.auth_method) {
-            Some(m) if private_key.is_some() => {
-                if m == AuthMethod::PrivateKeyJwt {
-                    m
-                } else {
-                    derived
-                }
-            }
-            Some(m) if self.client_secret.is_some() => {
-                if matches!(
-                    m,
-                    AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost | AuthMethod::ClientSecretJwt
-                ) {
-                    m
-                } else {
-                    derived
-                }
-            }
-            Some(m) => m,
-            None => derived,
-        });
         let r = &self.request;
-        let mut settings = ClientSettings {
-            provider,
-            client_id,
-            auth_method,
+        Ok(RunRequest {
+            operation,
+            provider: self.provider.clone(),
+            client: self.saved_client.clone(),
+            issuer: self.issuer.clone(),
+            endpoints: self.endpoints.endpoints(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone().map(Secret::new),
+            auth_method: self.auth_method,
+            private_key,
             scope: r.scope.clone(),
             resource: r.resource.clone(),
             audience: r.audience.clone(),
-            extra: r.params.clone(),
-        };
-        let mut secrets = ClientSecrets { client_secret: self.client_secret.clone().map(Secret::new), private_key };
-        if let Some(r) = registered {
-            let s = &r.settings;
-            if self.request.scope.is_none() {
-                settings.scope = s.scope.clone();
-            }
-            if self.request.resource.is_empty() {
-                settings.resource = s.resource.clone();
-            }
-            if self.request.audience.is_none() {
-                settings.audience = s.audience.clone();
-            }
-            if self.request.params.is_empty() {
-                settings.extra = s.extra.clone();
-            }
-            let needs_saved = (secrets.client_secret.is_none() && r.secrets.client_secret.is_some())
-                || (secrets.private_key.is_none() && r.secrets.private_key.is_some());
-            if needs_saved {
-                // A saved secret goes only to the provider it was saved for, whatever --issuer says.
-                let saved = r.secrets_for(&settings.provider).map_err(crate::store_failure)?;
-                secrets.client_secret = secrets.client_secret.or(saved.client_secret);
-                secrets.private_key = secrets.private_key.or(saved.private_key);
-            }
-        }
-        Ok((settings, secrets))
+            params: r.params.clone(),
+            ..Default::default()
+        })
     }
-}
-
-async fn open_store(db: Option<PathBuf>, no_save: bool) -> Result<Option<Store>, Failure> {
-    if no_save {
-        return Ok(None);
-    }
-    crate::open_store(db).await.map(Some)
-}
-
-fn http(out: &OutputArgs) -> HttpClient {
-    HttpClient::new(Duration::from_secs(out.timeout))
 }
 
 pub async fn run(cmd: FlowCommand, db: Option<PathBuf>, no_save: bool) -> Result<(), Failure> {
-    let store = open_store(db.clone(), no_save).await?;
-    let store = store.as_ref();
-    match cmd {
-        FlowCommand::ClientCredentials { client, output } => {
-            let (settings, secrets) = client.resolve(None, client.registered(store, &db).await?.as_ref())?;
-            let new = NewSession::for_flow("client_credentials", &settings.provider, &settings.client_id, &settings);
-            let http = http(&output);
-            drive(store, &new, &output, true, async |rec| {
-                client_credentials::run(&http, rec, &settings, &secrets).await.map(Some)
-            })
-            .await
-        }
+    let (mut req, output) = match cmd {
+        FlowCommand::ClientCredentials { client, output } => (client.request(Operation::ClientCredentials)?, output),
         FlowCommand::AuthCode { client, redirect_uri, pkce, no_browser, login_timeout, output } => {
-            let registered = client.registered(store, &db).await?;
-            let (client, secrets) = client.resolve(None, registered.as_ref())?;
-            let redirect_uri =
-                redirect_uri.or_else(|| registered.as_ref().and_then(|r| r.redirect_uri().map(String::from)));
-            let settings = AuthCodeSettings { client, redirect_uri, pkce, login_timeout_secs: login_timeout };
-            let listener = Loopback::bind(settings.redirect_uri.as_deref()).await.map_err(|e| usage(e.message))?;
-            let new = NewSession::for_flow(
-                "authorization_code",
-                &settings.client.provider,
-                &settings.client.client_id,
-                &settings,
-            );
-            let http = http(&output);
-            drive(store, &new, &output, !no_browser, async |rec| {
-                auth_code::run(&http, rec, &settings, &secrets, Callback::Loopback(listener)).await.map(Some)
-            })
-            .await
+            let mut req = client.request(Operation::AuthorizationCode)?;
+            req.redirect_uri = redirect_uri;
+            req.pkce = Some(pkce);
+            req.login = if no_browser { Login::Print } else { Login::SystemBrowser };
+            req.login_timeout_secs = Some(login_timeout);
+            (req, output)
         }
-        FlowCommand::Device { client, output } => {
-            let (settings, secrets) = client.resolve(None, client.registered(store, &db).await?.as_ref())?;
-            let new = NewSession::for_flow("device_code", &settings.provider, &settings.client_id, &settings);
-            let http = http(&output);
-            drive(store, &new, &output, false, async |rec| device::run(&http, rec, &settings, &secrets).await.map(Some))
-                .await
-        }
-        FlowCommand::Refresh(op) => token_op(store, db, no_save, op, "refresh").await,
-        FlowCommand::Revoke(op) => token_op(store, db, no_save, op, "revoke").await,
-        FlowCommand::Introspect(op) => token_op(store, db, no_save, op, "introspect").await,
-        FlowCommand::Userinfo(op) => token_op(store, db, no_save, op, "userinfo").await,
-    }
-}
-
-/// refresh / revoke / introspect / userinfo: a token given or taken from a saved session.
-async fn token_op(
-    store: Option<&Store>,
-    db: Option<PathBuf>,
-    no_save: bool,
-    op: TokenOp,
-    what: &str,
-) -> Result<(), Failure> {
-    let saved = match op.session {
-        Some(id) => {
-            // Reading a session works even with --no-save.
-            let reader = match store {
-                Some(s) => s.clone(),
-                None => crate::open_store(db.clone()).await?,
-            };
-            let _ = no_save;
-            // A session named and not there is a failure (1), as in `sessions show`.
-            Some(reader.require(id, inspector_store::View::Full).await.map_err(store_failure)?)
-        }
-        None => None,
+        FlowCommand::Device { client, output } => (client.request(Operation::DeviceCode)?, output),
+        FlowCommand::Refresh(op) => op.request(Operation::Refresh)?,
+        FlowCommand::Revoke(op) => op.request(Operation::Revoke)?,
+        FlowCommand::Introspect(op) => op.request(Operation::Introspect)?,
+        FlowCommand::Userinfo(op) => op.request(Operation::Userinfo)?,
     };
-    let saved_settings: Option<ClientSettings> =
-        saved.as_ref().and_then(|s| serde_json::from_value(s.settings.clone()).ok());
-    let registered = op.client.registered(store, &db).await?;
-    let (settings, secrets) = op.client.resolve(saved_settings.as_ref(), registered.as_ref())?;
-    let from_session =
-        |pick: fn(&TokenSet) -> Option<String>| saved.as_ref().and_then(|s| s.tokens.as_ref()).and_then(pick);
-    let wanted_refresh = what == "refresh" || op.token_type_hint.as_deref() == Some("refresh_token");
-    let token = op
-        .token
-        .clone()
-        .or_else(|| {
-            if wanted_refresh {
-                from_session(|t| t.refresh_token.clone())
-            } else {
-                from_session(|t| Some(t.access_token.clone()))
-            }
-        })
-        .map(Secret::new)
-        .ok_or_else(|| {
-            usage(format!(
-                "expected --token, or --session ID of a session holding a {}",
-                if wanted_refresh { "refresh token" } else { "token" }
-            ))
-        })?;
-    let flow = match what {
-        "refresh" => "refresh_token",
-        other => other,
+    req.timeout_secs = Some(output.timeout);
+    // Saved providers and sessions are read even with --no-save; a run is then not written.
+    let reads = req.provider.is_some() || req.session.is_some();
+    let core = match (no_save, reads) {
+        (false, _) => Core::new(Some(crate::open_store(db).await?)),
+        (true, true) => Core::reading_only(Some(crate::open_store(db).await?)),
+        (true, false) => Core::new(None),
     };
-    let new = NewSession::for_flow(flow, &settings.provider, &settings.client_id, &settings);
-    let http = http(&op.output);
-    let hint = op.token_type_hint.as_deref();
-    let mut result_value = None;
-    let outcome = drive(store, &new, &op.output, false, async |rec| match what {
-        "refresh" => ops::refresh(&http, rec, &settings, &secrets, &token).await.map(Some),
-        "revoke" => ops::revoke(&http, rec, &settings, &secrets, &token, hint).await.map(|_| None),
-        "introspect" => ops::introspect(&http, rec, &settings, &secrets, &token, hint).await.map(|v| {
-            result_value = Some(v);
-            None
-        }),
-        _ => ops::userinfo(&http, rec, &settings, &token).await.map(|v| {
-            result_value = Some(v);
-            None
-        }),
-    })
-    .await;
-    if let (Some(v), false) = (result_value, op.output.json) {
-        say!("{}", visible(&serde_json::to_string_pretty(&v).unwrap_or_default()));
+    let format = if output.json { Format::Json } else { Format::Human { verbose: output.verbose } };
+    let outcome = core.run(req, Arc::new(Printer::new(format))).await.map_err(app_failure)?;
+    if let (Some(v), false) = (&outcome.result, output.json) {
+        say!("{}", visible(&serde_json::to_string_pretty(v).unwrap_or_default()));
     }
-    outcome
-}
-
-/// Runs a flow with the store and the terminal subscribed, and maps its outcome to an exit status.
-async fn drive<F>(
-    store: Option<&Store>,
-    new: &NewSession,
-    out: &OutputArgs,
-    open_browser: bool,
-    flow: F,
-) -> Result<(), Failure>
-where
-    F: AsyncFnOnce(&Recorder) -> Result<Option<TokenSet>, FlowError>,
-{
-    let mut run = Run::start(store, new).await.map_err(store_failure)?;
-    let format = if out.json { Format::Json } else { Format::Human { verbose: out.verbose } };
-    let printer = tokio::spawn(output::print(run.subscribe(), format, run.session_id(), open_browser));
-    let result = flow(&run.recorder).await;
-    let bad_input = matches!(&result, Err(e) if e.code == ErrorCode::InvalidInput);
-    let outcome = run.finish(result).await;
-    let _ = printer.await;
     if let Some(e) = outcome.store_error {
-        note!("warning: the session could not be saved completely: {}", crate::term::one_line(&e.to_string()));
+        note!("warning: the session could not be saved completely: {}", crate::term::one_line(&e));
     }
-    match (outcome.ok, bad_input) {
-        (true, _) => Ok(()),
-        (false, true) => Err(Failure::UsageReported),
-        (false, false) => Err(Failure::Flow),
+    match outcome.error {
+        None if outcome.ok => Ok(()),
+        Some(e) if e.code == ErrorCode::InvalidInput => Err(Failure::UsageReported),
+        _ => Err(Failure::Flow),
     }
+}
+
+impl TokenOp {
+    fn request(&self, operation: Operation) -> Result<(RunRequest, OutputArgs), Failure> {
+        let mut req = self.client.request(operation)?;
+        req.token = self.token.clone().map(Secret::new);
+        req.session = self.session;
+        req.token_type_hint = self.token_type_hint.clone();
+        Ok((req, self.output.clone()))
+    }
+}
+
+/// An error before the run started: exit 2 when it could not run, 1 when the answer is no.
+fn app_failure(e: AppError) -> Failure {
+    if e.usage { Failure::Usage(e.message) } else { Failure::Failed(e.message) }
 }

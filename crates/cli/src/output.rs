@@ -7,7 +7,6 @@ use std::fmt::Write;
 
 use inspector_engine::step::StepKind;
 use inspector_engine::{FlowEvent, StepStatus, UserAction};
-use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::term::{self, note, one_line};
 
@@ -17,32 +16,27 @@ pub enum Format {
     Json,
 }
 
-/// Prints every event; opens the browser for an `open_url` action when `open_browser`.
-pub async fn print(
-    mut events: UnboundedReceiver<FlowEvent>,
+/// The terminal as the application core's host: prints every event (already redacted by the
+/// core), opens the system browser when asked, and has no gate (nothing waits in the CLI).
+pub struct Printer {
     format: Format,
-    session_id: Option<i64>,
-    open_browser: bool,
-) {
-    // One redaction for the whole stream, as the store applies it: a secret seen in one step is
-    // redacted in every later one, so the terminal shows what the saved session shows.
-    let mut redactor = inspector_engine::redact::Redactor::default();
-    while let Some(ev) = events.recv().await {
-        // Steps, errors and held requests leave the process redacted; tokens and prompts are what
-        // the user asked for.
-        let ev = match ev {
-            FlowEvent::Tokens(_) | FlowEvent::Action(_) => {
-                redactor.observe(&ev);
-                ev
-            }
-            other => redactor.event(&other),
-        };
-        if let (FlowEvent::Action(UserAction::OpenUrl { url }), true) = (&ev, open_browser)
-            && let Err(e) = open::that_detached(url)
-        {
-            note!("could not open a browser ({e}); open the URL below yourself");
-        }
-        match format {
+    session_id: std::sync::Mutex<Option<i64>>,
+}
+
+impl Printer {
+    pub fn new(format: Format) -> Self {
+        Self { format, session_id: std::sync::Mutex::new(None) }
+    }
+}
+
+impl inspector_app::Host for Printer {
+    fn started(&self, session_id: Option<i64>) {
+        *self.session_id.lock().unwrap_or_else(|p| p.into_inner()) = session_id;
+    }
+
+    fn event(&self, ev: FlowEvent) {
+        let session_id = *self.session_id.lock().unwrap_or_else(|p| p.into_inner());
+        match self.format {
             Format::Json => {
                 let mut value = serde_json::to_value(&ev).unwrap_or_default();
                 if matches!(ev, FlowEvent::Done { .. }) {
@@ -53,6 +47,13 @@ pub async fn print(
             }
             Format::Human { verbose } => term::out(&human(&ev, verbose, session_id)),
         }
+    }
+
+    fn open_browser(&self, url: &str) -> Result<(), String> {
+        open::that_detached(url).map_err(|e| {
+            note!("could not open a browser ({e}); open the URL below yourself");
+            e.to_string()
+        })
     }
 }
 

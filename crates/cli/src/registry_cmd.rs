@@ -16,7 +16,7 @@ use inspector_engine::Secret;
 use inspector_engine::client_auth::AuthMethod;
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::flows::common::ClientSecrets;
-use inspector_store::{ClientRegistration, Provider, RegisteredClient, SavedClient, Store};
+use inspector_store::{ClientRegistration, Provider, SavedClient, Store};
 
 use crate::term::{self, note, one_line, say};
 use crate::{Failure, store_failure};
@@ -91,26 +91,6 @@ pub struct ClientAdd {
 /// An internal failure (1) with its message.
 fn failed(e: impl std::fmt::Display) -> Failure {
     Failure::Failed(e.to_string())
-}
-
-/// The registration named by `flow … --provider NAME [--client NAME]`, with its secrets. The store
-/// is opened for reading when the flow has none (`--no-save`). A wrong name is a usage error.
-pub(crate) async fn load(
-    store: Option<&Store>,
-    db: Option<PathBuf>,
-    provider: &str,
-    client: Option<&str>,
-) -> Result<RegisteredClient, Failure> {
-    let opened;
-    let store = match store {
-        Some(s) => s,
-        None => {
-            opened = crate::open_store(db).await?;
-            &opened
-        }
-    };
-    // The same rule as `clients list`: a name not saved is a failure (1), an ambiguous one usage (2).
-    store.client(provider, client).await.map_err(store_failure)
 }
 
 fn describe_source(source: &ProviderSource) -> String {

@@ -123,7 +123,7 @@ fn one_case_of_each_status_per_subcommand_family() {
         &cli.run(&["flow", "client-credentials", "--client-id", "x"]),
         2,
         "flow without issuer",
-        "expected --issuer",
+        "expected an issuer URL",
     );
     expect(&cli.run(&["flow", "refresh", "--session", "99"]), 1, "flow --session not there", "no session 99");
 
