@@ -1,15 +1,20 @@
 //! Signing keys generated at start (one RS256, one ES256), JWT signing and the public JWKS.
-//! Key ids are RFC 7638 thumbprints.
+//! Key ids are RFC 7638 thumbprints. jsonwebtoken signs (`crypto::sign`), exports the public JWK
+//! (`Jwk::from_encoding_key`) and computes the thumbprint; aws-lc-rs only generates the keys,
+//! which jsonwebtoken cannot do.
 
-use aws_lc_rs::digest::{SHA256, digest};
-use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents,
-};
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
+
+// The unit test below verifies with the published key through `use super::*`.
+#[cfg(test)]
+use aws_lc_rs::signature::RsaPublicKeyComponents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
@@ -17,37 +22,69 @@ pub enum Alg {
     ES256,
 }
 
-pub struct SigningKeys {
-    rsa: RsaKeyPair,
-    ec: EcdsaKeyPair,
-    rsa_jwk: Value,
-    ec_jwk: Value,
-    rng: SystemRandom,
+impl Alg {
+    fn jose(self) -> Algorithm {
+        match self {
+            Alg::RS256 => Algorithm::RS256,
+            Alg::ES256 => Algorithm::ES256,
+        }
+    }
 }
 
-fn thumbprint(canonical: &Value) -> String {
-    // serde_json's Map is ordered by key, which is what RFC 7638 asks for.
-    B64.encode(digest(&SHA256, canonical.to_string().as_bytes()))
+pub struct SigningKeys {
+    /// PKCS#1 `RSAPrivateKey` DER, the RSA form jsonwebtoken signs with.
+    rsa: EncodingKey,
+    /// PKCS#8 DER, the EC form it signs with.
+    ec: EncodingKey,
+    rsa_jwk: Value,
+    ec_jwk: Value,
+}
+
+/// The public half of `key` as a JWK with `kid` (its RFC 7638 thumbprint), `alg` and `use`.
+fn public_jwk(key: &EncodingKey, alg: Algorithm) -> Value {
+    let mut jwk = Jwk::from_encoding_key(key, alg).expect("public JWK of a key generated here");
+    jwk.common.key_id = Some(jwk.thumbprint(ThumbprintHash::SHA256).expect("thumbprint of an RSA or EC JWK"));
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    serde_json::to_value(&jwk).expect("a JWK serialises")
+}
+
+/// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (RFC 5208 §5), which for an RSA key
+/// is its PKCS#1 `RSAPrivateKey`: the form jsonwebtoken signs with and aws-lc-rs does not export.
+fn pkcs8_private_key(der: &[u8]) -> Option<&[u8]> {
+    let (0x30, info, _) = der_tlv(der)? else { return None };
+    let (0x02, _version, rest) = der_tlv(info)? else { return None };
+    let (0x30, _algorithm, rest) = der_tlv(rest)? else { return None };
+    let (0x04, key, _) = der_tlv(rest)? else { return None };
+    Some(key)
+}
+
+/// One DER tag-length-value: (tag, value, what follows). Definite lengths only, as DER requires.
+fn der_tlv(d: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = d.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        (rest[..n].iter().fold(0usize, |acc, b| acc << 8 | *b as usize), &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
 
 impl SigningKeys {
     pub fn generate() -> Self {
         let rsa = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        let pkcs8 = AsDer::<Pkcs8V1Der>::as_der(&rsa).expect("PKCS#8 of the RSA key");
+        let rsa = EncodingKey::from_rsa_der(pkcs8_private_key(pkcs8.as_ref()).expect("PKCS#1 inside PKCS#8"));
         let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
-        let c = RsaPublicKeyComponents::<Vec<u8>>::from(rsa.public_key());
-        let rsa_canon = json!({"e": B64.encode(&c.e), "kty": "RSA", "n": B64.encode(&c.n)});
-        let point = ec.public_key().as_ref();
-        let ec_canon =
-            json!({"crv": "P-256", "kty": "EC", "x": B64.encode(&point[1..33]), "y": B64.encode(&point[33..65])});
-        let mut rsa_jwk = rsa_canon.clone();
-        rsa_jwk["kid"] = json!(thumbprint(&rsa_canon));
-        rsa_jwk["alg"] = json!("RS256");
-        rsa_jwk["use"] = json!("sig");
-        let mut ec_jwk = ec_canon.clone();
-        ec_jwk["kid"] = json!(thumbprint(&ec_canon));
-        ec_jwk["alg"] = json!("ES256");
-        ec_jwk["use"] = json!("sig");
-        Self { rsa, ec, rsa_jwk, ec_jwk, rng: SystemRandom::new() }
+        let ec = EncodingKey::from_ec_der(ec.to_pkcs8v1().expect("PKCS#8 of the EC key").as_ref());
+        // Building the JWKs parses both keys, so a key jsonwebtoken could not sign with fails here.
+        let rsa_jwk = public_jwk(&rsa, Algorithm::RS256);
+        let ec_jwk = public_jwk(&ec, Algorithm::ES256);
+        Self { rsa, ec, rsa_jwk, ec_jwk }
     }
 
     pub fn jwks(&self) -> Value {
@@ -59,20 +96,15 @@ impl SigningKeys {
         jwk["kid"].as_str().unwrap_or_default()
     }
 
-    /// A compact JWS of `claims` with `typ` in the header.
+    /// A compact JWS of `claims` with `typ` in the header. The header is ours (members in name
+    /// order, any `typ`), the signature jsonwebtoken's.
     pub fn sign(&self, alg: Alg, typ: &str, claims: &Value) -> String {
         let header =
             json!({"alg": if alg == Alg::RS256 { "RS256" } else { "ES256" }, "kid": self.kid(alg), "typ": typ});
         let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
-        let sig = match alg {
-            Alg::RS256 => {
-                let mut sig = vec![0; self.rsa.public_modulus_len()];
-                self.rsa.sign(&RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut sig).expect("RSA signing");
-                sig
-            }
-            Alg::ES256 => self.ec.sign(&self.rng, input.as_bytes()).expect("EC signing").as_ref().to_vec(),
-        };
-        format!("{input}.{}", B64.encode(sig))
+        let key = if alg == Alg::RS256 { &self.rsa } else { &self.ec };
+        let sig = jsonwebtoken::crypto::sign(input.as_bytes(), key, alg.jose()).expect("signing with a key made here");
+        format!("{input}.{sig}")
     }
 }
 
@@ -109,5 +141,26 @@ mod tests {
             };
             assert!(ok, "{alg:?} signature must verify");
         }
+    }
+
+    #[test]
+    fn kids_are_rfc7638_thumbprints_and_the_jwks_holds_no_private_member() {
+        let keys = SigningKeys::generate();
+        let jwks = keys.jwks();
+        let published = jwks["keys"].as_array().unwrap();
+        assert_eq!(published.len(), 2);
+        for (jwk, alg) in published.iter().zip(["RS256", "ES256"]) {
+            let canonical = match alg {
+                "RS256" => json!({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}),
+                _ => json!({"crv": "P-256", "kty": "EC", "x": jwk["x"], "y": jwk["y"]}),
+            };
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.to_string().as_bytes());
+            assert_eq!(jwk["kid"], B64.encode(digest), "{jwk}");
+            assert_eq!((jwk["alg"].as_str(), jwk["use"].as_str()), (Some(alg), Some("sig")), "{jwk}");
+            for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+                assert!(jwk.get(private).is_none(), "the JWKS publishes {private}: {jwk}");
+            }
+        }
+        assert_eq!(keys.kid(Alg::ES256), published[1]["kid"]);
     }
 }

@@ -1,16 +1,29 @@
-//! JWS signature verification (RFC 7515 §5.2, RFC 7518 §3, RFC 8037 §3.1) with aws-lc-rs: the
-//! algorithms we accept, which key type each one needs, and the cryptographic check itself.
-//! A key's type alone decides its algorithms, so a public key is never used as an HMAC secret.
-//! Leaves out where keys come from (`jwks`) and what the result means for validity (`checks`).
+//! JWS signature verification (RFC 7515 §5.2, RFC 7518 §3, RFC 8037 §3.1): the algorithms we
+//! accept, which key type each one needs, the key size rules, and then the cryptographic check
+//! itself, which is jsonwebtoken's (`DecodingKey::from_jwk` + `crypto::verify`) on the signing input
+//! exactly as received. Our policy runs first and alone decides: a key's type decides its
+//! algorithms, so a public key is never used as an HMAC secret, and jsonwebtoken only ever sees a
+//! key and an algorithm we already accepted. Leaves out where keys come from (`jwks`) and what the
+//! result means for validity (`checks`).
 
 use std::fmt;
 use std::sync::OnceLock;
 
-use aws_lc_rs::signature::ParsedPublicKey;
-use aws_lc_rs::{digest, hmac, signature as sig};
+use aws_lc_rs::{digest, signature as sig};
+use base64::Engine;
+use jsonwebtoken::DecodingKey;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, EllipticCurve, EllipticCurveKeyParameters, EllipticCurveKeyType,
+    OctetKeyPairParameters, OctetKeyPairType, RSAKeyParameters, RSAKeyType,
+};
 
+use crate::decode::B64URL;
 use crate::jwks::Jwk;
 use crate::secret::Secret;
+
+// The unit tests below build HMAC tags themselves through `use super::*`.
+#[cfg(test)]
+use aws_lc_rs::hmac;
 
 #[allow(clippy::upper_case_acronyms)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +77,25 @@ impl Alg {
             Alg::ES256 => "ES256",
             Alg::ES384 => "ES384",
             Alg::EdDSA => "EdDSA",
+        }
+    }
+
+    /// The same algorithm for jsonwebtoken, which only ever gets one our policy accepted.
+    fn jose(self) -> jsonwebtoken::Algorithm {
+        use jsonwebtoken::Algorithm as J;
+        match self {
+            Alg::HS256 => J::HS256,
+            Alg::HS384 => J::HS384,
+            Alg::HS512 => J::HS512,
+            Alg::RS256 => J::RS256,
+            Alg::RS384 => J::RS384,
+            Alg::RS512 => J::RS512,
+            Alg::PS256 => J::PS256,
+            Alg::PS384 => J::PS384,
+            Alg::PS512 => J::PS512,
+            Alg::ES256 => J::ES256,
+            Alg::ES384 => J::ES384,
+            Alg::EdDSA => J::EdDSA,
         }
     }
 
@@ -138,10 +170,10 @@ pub enum VerifyError {
 }
 
 /// Verification keys built from one JWK, one slot per algorithm, each built on first use: a
-/// key set kept between calls (a cache, an inline set) is decoded and parsed once, not per token.
+/// key set kept between calls (a cache, an inline set) is decoded and checked once, not per token.
 /// Cloning gives empty slots, so a clone whose members are then changed never sees a stale key.
 #[derive(Default)]
-pub struct Verifiers(Box<[OnceLock<Result<ParsedPublicKey, String>>; ALL.len()]>);
+pub struct Verifiers(Box<[OnceLock<Result<DecodingKey, String>>; ALL.len()]>);
 
 impl Clone for Verifiers {
     fn clone(&self) -> Self {
@@ -177,17 +209,31 @@ pub fn verify_jwk(alg: Alg, jwk: &Jwk, message: &[u8], signature: &[u8]) -> Resu
         .get_or_init(|| parse_key(alg, jwk))
         .as_ref()
         .map_err(|why| VerifyError::BadKey(why.clone()))?;
-    key.verify_sig(message, signature).map_err(|_| VerifyError::Invalid)
+    jose_verify(alg, key, message, signature)
 }
 
-/// Decodes a JWK's members into an aws-lc-rs key for `alg`, with the size rules of RFC 7518.
-fn parse_key(alg: Alg, jwk: &Jwk) -> Result<ParsedPublicKey, String> {
+/// The cryptographic check, by jsonwebtoken, over `message` as it came in the token (never
+/// re-serialised). jsonwebtoken takes the signature as its base64url segment and decodes it
+/// strictly (no padding); ours was already decoded leniently by `decode`, so it is handed over in
+/// the canonical form of the same bytes.
+fn jose_verify(alg: Alg, key: &DecodingKey, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+    match jsonwebtoken::crypto::verify(&B64URL.encode(signature), message, key, alg.jose()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(VerifyError::Invalid),
+        Err(e) => Err(VerifyError::BadKey(format!("jsonwebtoken cannot verify {} with this key: {e}", alg.name()))),
+    }
+}
+
+/// Decodes a JWK's members for `alg` with the size rules of RFC 7518 and checks that the key is
+/// usable, then builds jsonwebtoken's key from it. The members are handed over re-encoded (no
+/// padding, no leading zeros), since jsonwebtoken reads base64url strictly and ours is lenient.
+fn parse_key(alg: Alg, jwk: &Jwk) -> Result<DecodingKey, String> {
     let b = |name: &str, v: &Option<String>| -> Result<Vec<u8>, String> {
         let s = v.as_deref().ok_or_else(|| format!("the key has no `{name}`"))?;
-        use base64::Engine;
-        crate::decode::B64URL.decode(s.as_bytes()).map_err(|_| format!("the key's `{name}` is not base64url"))
+        B64URL.decode(s.as_bytes()).map_err(|_| format!("the key's `{name}` is not base64url"))
     };
-    match alg {
+    let enc = |v: &[u8]| B64URL.encode(v);
+    let params = match alg {
         Alg::RS256 | Alg::RS384 | Alg::RS512 | Alg::PS256 | Alg::PS384 | Alg::PS512 => {
             let n = b("n", &jwk.n)?;
             let e = b("e", &jwk.e)?;
@@ -204,48 +250,60 @@ fn parse_key(alg: Alg, jwk: &Jwk) -> Result<ParsedPublicKey, String> {
                 Alg::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
                 _ => &sig::RSA_PSS_2048_8192_SHA512,
             };
+            // jsonwebtoken would only answer "does not verify" for a modulus beyond 8192 bits or
+            // an unusable exponent; checked here so the report says the key is at fault.
             sig::RsaPublicKeyComponents { n: &n[..], e: &e[..] }
                 .to_parsed_public_key(params)
-                .map_err(|e| format!("not a usable RSA public key: {e}"))
+                .map_err(|e| format!("not a usable RSA public key: {e}"))?;
+            AlgorithmParameters::RSA(RSAKeyParameters { key_type: RSAKeyType::RSA, n: enc(&n), e: enc(&e) })
         }
         Alg::ES256 | Alg::ES384 => {
-            let (len, params): (usize, &'static sig::EcdsaVerificationAlgorithm) = if alg == Alg::ES256 {
-                (32, &sig::ECDSA_P256_SHA256_FIXED)
+            let (len, params, curve): (usize, &'static sig::EcdsaVerificationAlgorithm, _) = if alg == Alg::ES256 {
+                (32, &sig::ECDSA_P256_SHA256_FIXED, EllipticCurve::P256)
             } else {
-                (48, &sig::ECDSA_P384_SHA384_FIXED)
+                (48, &sig::ECDSA_P384_SHA384_FIXED, EllipticCurve::P384)
             };
             let x = b("x", &jwk.x)?;
             let y = b("y", &jwk.y)?;
             if x.len() != len || y.len() != len {
                 return Err(format!("EC coordinates must be {len} bytes each (RFC 7518 §6.2.1.2)"));
             }
+            // Same reason: a point off the curve is the key's fault, not the signature's.
             let mut point = Vec::with_capacity(1 + 2 * len);
             point.push(4u8);
             point.extend_from_slice(&x);
             point.extend_from_slice(&y);
-            ParsedPublicKey::new(params, &point).map_err(|e| format!("not a point on the curve: {e}"))
+            sig::ParsedPublicKey::new(params, &point).map_err(|e| format!("not a point on the curve: {e}"))?;
+            AlgorithmParameters::EllipticCurve(EllipticCurveKeyParameters {
+                key_type: EllipticCurveKeyType::EC,
+                curve,
+                x: enc(&x),
+                y: enc(&y),
+            })
         }
         Alg::EdDSA => {
             let x = b("x", &jwk.x)?;
             if x.len() != 32 {
                 return Err("an Ed25519 key is 32 bytes (RFC 8037 §2)".into());
             }
-            ParsedPublicKey::new(&sig::ED25519, &x).map_err(|e| format!("not an Ed25519 public key: {e}"))
+            AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
+                key_type: OctetKeyPairType::OctetKeyPair,
+                curve: EllipticCurve::Ed25519,
+                x: enc(&x),
+            })
         }
-        Alg::HS256 | Alg::HS384 | Alg::HS512 => Err("JWKS keys are never HMAC secrets".into()),
-    }
+        Alg::HS256 | Alg::HS384 | Alg::HS512 => return Err("JWKS keys are never HMAC secrets".into()),
+    };
+    let jwk = jsonwebtoken::jwk::Jwk { common: CommonParameters::default(), algorithm: params };
+    DecodingKey::from_jwk(&jwk).map_err(|e| format!("jsonwebtoken does not take this key: {e}"))
 }
 
-/// HMAC verification in constant time (RFC 7518 §3.2).
+/// HMAC verification (RFC 7518 §3.2), constant time inside jsonwebtoken (aws-lc-rs `hmac::verify`).
 pub fn verify_hmac(alg: Alg, secret: &Secret, message: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
-    let algorithm = match alg {
-        Alg::HS256 => hmac::HMAC_SHA256,
-        Alg::HS384 => hmac::HMAC_SHA384,
-        Alg::HS512 => hmac::HMAC_SHA512,
-        _ => return Err(VerifyError::BadKey(format!("a secret cannot verify {}", alg.name()))),
-    };
-    let key = hmac::Key::new(algorithm, secret.expose());
-    hmac::verify(&key, message, signature).map_err(|_| VerifyError::Invalid)
+    if !alg.is_hmac() {
+        return Err(VerifyError::BadKey(format!("a secret cannot verify {}", alg.name())));
+    }
+    jose_verify(alg, &DecodingKey::from_secret(secret.expose()), message, signature)
 }
 
 /// Constant-time equality for nonces and hashes.
@@ -256,10 +314,9 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 /// The at_hash / c_hash value for `value` under `alg` (OIDC Core §3.1.3.6): base64url of the left
 /// half of the hash.
 pub fn oidc_half_hash(alg: Alg, value: &[u8]) -> String {
-    use base64::Engine;
     let d = digest::digest(alg.oidc_hash(), value);
     let bytes = d.as_ref();
-    crate::decode::B64URL.encode(&bytes[..bytes.len() / 2])
+    B64URL.encode(&bytes[..bytes.len() / 2])
 }
 
 #[cfg(test)]
@@ -307,6 +364,43 @@ mod tests {
         assert_eq!(
             oidc_half_hash(Alg::RS256, b"jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
             "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn jwk_members_with_padding_and_a_leading_zero_verify_through_jsonwebtoken() {
+        use aws_lc_rs::signature::KeyPair as _;
+        let k = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        let msg = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0";
+        let mut s = vec![0; k.public_modulus_len()];
+        k.sign(&sig::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), msg, &mut s).unwrap();
+        let mut n = vec![0u8];
+        n.extend(k.public_key().modulus().big_endian_without_leading_zero());
+        // Our decoder takes both; jsonwebtoken's alone would refuse the padding.
+        let n = base64::engine::general_purpose::URL_SAFE.encode(&n);
+        assert!(n.ends_with('='), "{n}");
+        let e = B64URL.encode(k.public_key().exponent().big_endian_without_leading_zero());
+        let jwk: Jwk = serde_json::from_value(serde_json::json!({"kty": "RSA", "n": n, "e": e})).unwrap();
+        assert_eq!(verify_jwk(Alg::RS256, &jwk, msg, &s), Ok(()));
+        assert_eq!(verify_jwk(Alg::RS256, &jwk, b"eyJhbGciOiJSUzI1NiJ9.e30", &s), Err(VerifyError::Invalid));
+        assert_eq!(verify_jwk(Alg::PS256, &jwk, msg, &s), Err(VerifyError::Invalid), "the alg is ours, not the key's");
+    }
+
+    #[test]
+    fn an_ec_point_off_the_curve_is_reported_as_the_keys_fault() {
+        let c = B64URL.encode([1u8; 32]);
+        let jwk: Jwk =
+            serde_json::from_value(serde_json::json!({"kty": "EC", "crv": "P-256", "x": c, "y": c})).unwrap();
+        match verify_jwk(Alg::ES256, &jwk, b"a.b", &[1u8; 64]) {
+            Err(VerifyError::BadKey(why)) => assert!(why.contains("not a point on the curve"), "{why}"),
+            other => panic!("expected an unusable key, got {other:?}"),
+        }
+        let short = B64URL.encode([1u8; 31]);
+        let jwk: Jwk =
+            serde_json::from_value(serde_json::json!({"kty": "EC", "crv": "P-256", "x": short, "y": c})).unwrap();
+        assert_eq!(
+            verify_jwk(Alg::ES256, &jwk, b"a.b", &[1u8; 64]),
+            Err(VerifyError::BadKey("EC coordinates must be 32 bytes each (RFC 7518 §6.2.1.2)".into()))
         );
     }
 }
