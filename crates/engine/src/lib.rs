@@ -2,6 +2,7 @@
 //! [`Step`] on a [`Recorder`]. It knows nothing of windows, terminals or databases: the desktop
 //! shell, the CLI and the store are all subscribers of the same event stream.
 
+pub mod check;
 pub mod client_auth;
 pub mod discovery;
 pub mod error;

@@ -272,7 +272,17 @@ async fn a_callback_with_a_wrong_iss_fails_the_flow() {
     let (e, steps) = trouble_auth("wrong-iss").await;
     assert_eq!(e.code, ErrorCode::IssuerMismatch);
     assert!(e.message.contains("https://attacker.example") && e.message.contains("RFC 9207"), "{}", e.message);
-    assert_eq!(steps.last().unwrap().status, StepStatus::Failed);
+    let last = steps.last().unwrap();
+    assert_eq!(last.status, StepStatus::Failed);
+    // The callback's checks are the product's one Check type: id, status, expected, actual, spec, problem.
+    let StepKind::Local { details } = &last.kind else { panic!("{last:?}") };
+    let iss = details["checks"].as_array().unwrap().iter().find(|c| c["id"] == "iss").expect("an iss check");
+    assert_eq!(iss["status"], "fail");
+    assert_eq!(iss["problem"], "issuer_mismatch");
+    assert_eq!(iss["actual"], "https://attacker.example");
+    assert_eq!(iss["spec"], "RFC 9207 §2.4");
+    let state = details["checks"].as_array().unwrap().iter().find(|c| c["id"] == "state").unwrap();
+    assert_eq!(state["status"], "pass");
 }
 
 #[tokio::test]

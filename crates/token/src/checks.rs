@@ -76,63 +76,19 @@ impl Problem {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Fail,
-    Warn,
-    Skip,
-}
+/// The one check type of the product (shared with the engine's callback checks).
+pub use inspector_engine::check::{Check, CheckStatus as Status};
 
-impl Status {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Status::Pass => "✔",
-            Status::Fail => "✘",
-            Status::Warn => "!",
-            Status::Skip => "-",
-        }
+impl Problem {
+    /// The problem a failed check names by its code.
+    pub fn from_code(code: &str) -> Option<Problem> {
+        Problem::ALL.into_iter().find(|p| p.as_str() == code)
     }
 }
 
-/// One named check's result: `{id, status, message, expected, actual, spec, problem}`.
-#[derive(Clone, Debug, Serialize)]
-pub struct Check {
-    pub id: &'static str,
-    pub status: Status,
-    /// Static for the common outcomes, so a passing check allocates nothing.
-    pub message: Cow<'static, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
-    pub spec: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<Problem>,
-}
-
-impl Check {
-    fn new(id: &'static str, spec: &'static str, status: Status, message: impl Into<Cow<'static, str>>) -> Check {
-        Check { id, status, message: message.into(), expected: None, actual: None, spec, problem: None }
-    }
-    fn pass(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
-        Check::new(id, spec, Status::Pass, message)
-    }
-    fn warn(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
-        Check::new(id, spec, Status::Warn, message)
-    }
-    fn skip(id: &'static str, spec: &'static str, message: impl Into<Cow<'static, str>>) -> Check {
-        Check::new(id, spec, Status::Skip, message)
-    }
-    fn fail(id: &'static str, spec: &'static str, problem: Problem, message: impl Into<Cow<'static, str>>) -> Check {
-        Check { problem: Some(problem), ..Check::new(id, spec, Status::Fail, message) }
-    }
-    fn with(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Check {
-        self.expected = Some(expected.into());
-        self.actual = Some(actual.into());
-        self
-    }
+/// A failed check naming its problem.
+fn fail(id: &'static str, spec: &'static str, problem: Problem, message: impl Into<Cow<'static, str>>) -> Check {
+    Check::fail(id, spec, problem.as_str(), message)
 }
 
 /// What the caller expects of the token.
@@ -234,7 +190,7 @@ pub fn run(d: &Decoded, o: &Options, keys: KeyKinds, sig: &SignatureOutcome) -> 
         (Format::Malformed, ..) => {
             let why = d.notes.join("; ");
             return vec![
-                Check::fail("format", FORMAT, Problem::Malformed, format!("not a well-formed JWT: {why}"))
+                fail("format", FORMAT, Problem::Malformed, format!("not a well-formed JWT: {why}"))
                     .with("three base64url segments, the first two JSON objects", why),
             ];
         }
@@ -326,7 +282,7 @@ fn check_format(d: &Decoded) -> Check {
     const SPEC: &str = "RFC 7515 §7.1";
     match &d.signature {
         Some(s) => Check::pass("format", SPEC, format!("JWS compact serialization, {}-byte signature", s.len())),
-        None => Check::fail("format", SPEC, Problem::Malformed, "the signature segment is not base64url"),
+        None => fail("format", SPEC, Problem::Malformed, "the signature segment is not base64url"),
     }
 }
 
@@ -338,14 +294,14 @@ fn check_crit(h: &Map<String, Value>) -> Check {
     };
     let names: Option<Vec<&str>> = crit.as_array().and_then(|a| a.iter().map(Value::as_str).collect());
     match names {
-        Some(n) if !n.is_empty() => Check::fail(
+        Some(n) if !n.is_empty() => fail(
             "crit",
             SPEC,
             Problem::CritUnsupported,
             format!("critical extension(s) not understood: {}", n.join(", ")),
         )
         .with("no extension we do not implement", n.join(", ")),
-        _ => Check::fail("crit", SPEC, Problem::Malformed, "crit must be a non-empty array of header names")
+        _ => fail("crit", SPEC, Problem::Malformed, "crit must be a non-empty array of header names")
             .with("non-empty array of strings", crit.to_string()),
     }
 }
@@ -355,8 +311,8 @@ fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
     const SPEC: &str = "RFC 7518 §3.1, RFC 8725 §3.1";
     let allowed = || signature::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(" ");
     match h.get("alg") {
-        None => Check::fail("alg", "RFC 7515 §4.1.1", Problem::Malformed, "no alg in the header"),
-        Some(Value::String(a)) if signature::is_none_alg(a) => Check::fail(
+        None => fail("alg", "RFC 7515 §4.1.1", Problem::Malformed, "no alg in the header"),
+        Some(Value::String(a)) if signature::is_none_alg(a) => fail(
             "alg",
             "RFC 7518 §3.6, RFC 8725 §3.2",
             Problem::AlgNone,
@@ -364,9 +320,9 @@ fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
         )
         .with("a signature algorithm", a.clone()),
         Some(Value::String(a)) => match Alg::parse(a) {
-            None => Check::fail("alg", SPEC, Problem::AlgNotAllowed, format!("algorithm {a:?} is not accepted"))
+            None => fail("alg", SPEC, Problem::AlgNotAllowed, format!("algorithm {a:?} is not accepted"))
                 .with(allowed(), a.clone()),
-            Some(alg) if alg.is_hmac() && keys.jwks && !keys.secret => Check::fail(
+            Some(alg) if alg.is_hmac() && keys.jwks && !keys.secret => fail(
                 "alg",
                 SPEC,
                 Problem::AlgNotAllowed,
@@ -376,7 +332,7 @@ fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
                 ),
             )
             .with("an asymmetric algorithm matching the JWKS keys", a.clone()),
-            Some(alg) if !alg.is_hmac() && keys.secret && !keys.jwks => Check::fail(
+            Some(alg) if !alg.is_hmac() && keys.secret && !keys.jwks => fail(
                 "alg",
                 SPEC,
                 Problem::AlgNotAllowed,
@@ -385,7 +341,7 @@ fn check_alg(h: &Map<String, Value>, keys: KeyKinds) -> Check {
             .with("HS256, HS384 or HS512", a.clone()),
             Some(alg) => Check::pass("alg", SPEC, format!("{} is an accepted algorithm", alg.name())),
         },
-        Some(other) => Check::fail("alg", "RFC 7515 §4.1.1", Problem::Malformed, format!("alg is {}, not a string", type_name(other))),
+        Some(other) => fail("alg", "RFC 7515 §4.1.1", Problem::Malformed, format!("alg is {}, not a string", type_name(other))),
     }
 }
 
@@ -422,7 +378,7 @@ fn check_signature(sig: &SignatureOutcome) -> Check {
         }
         SignatureOutcome::Verified(how) => Check::pass("signature", SPEC, how.clone()),
         SignatureOutcome::Failed { problem, message, expected, actual } => {
-            let mut c = Check::fail("signature", SPEC, *problem, message.clone());
+            let mut c = fail("signature", SPEC, *problem, message.clone());
             c.expected = expected.clone();
             c.actual = actual.clone();
             c
@@ -459,7 +415,7 @@ fn check_claim_types(h: &Map<String, Value>, c: &Map<String, Value>) -> Check {
     if wrong.is_empty() {
         Check::pass("claim_types", SPEC, "registered claims have the right JSON types")
     } else {
-        Check::fail("claim_types", SPEC, Problem::Malformed, format!("wrongly typed: {}", wrong.join("; "))).with(
+        fail("claim_types", SPEC, Problem::Malformed, format!("wrongly typed: {}", wrong.join("; "))).with(
             "iss/sub/jti/nonce…: string; aud/scp: string or array of strings; exp/nbf/iat: number",
             wrong.join("; "),
         )
@@ -477,7 +433,7 @@ fn check_required(c: &Map<String, Value>, p: Profile) -> Check {
     if missing.is_empty() {
         Check::pass("required_claims", spec, format!("{what}: all of {} present", required.join(" ")))
     } else {
-        Check::fail("required_claims", spec, Problem::MissingClaim, format!("{what} lacks {}", missing.join(", ")))
+        fail("required_claims", spec, Problem::MissingClaim, format!("{what} lacks {}", missing.join(", ")))
             .with(required.join(" "), format!("missing: {}", missing.join(" ")))
     }
 }
@@ -488,7 +444,7 @@ fn check_iss(c: &Map<String, Value>, o: &Options) -> Check {
         return Check::skip("iss", SPEC, "no expected issuer given (--expect-issuer or --issuer)");
     };
     match claim_str(c, "iss") {
-        Claim::Absent => Check::fail("iss", SPEC, Problem::MissingClaim, "no iss claim").with(want.clone(), "(absent)"),
+        Claim::Absent => fail("iss", SPEC, Problem::MissingClaim, "no iss claim").with(want.clone(), "(absent)"),
         Claim::WrongType => Check::skip("iss", SPEC, "iss is not a string (see claim_types)"),
         Claim::Ok(iss) if iss == want => Check::pass("iss", SPEC, format!("issued by {iss}")),
         Claim::Ok(iss) => {
@@ -497,7 +453,7 @@ fn check_iss(c: &Map<String, Value>, o: &Options) -> Check {
             } else {
                 ""
             };
-            Check::fail("iss", SPEC, Problem::IssuerMismatch, format!("issuer is not the expected one{hint}"))
+            fail("iss", SPEC, Problem::IssuerMismatch, format!("issuer is not the expected one{hint}"))
                 .with(want.clone(), iss)
         }
     }
@@ -517,7 +473,7 @@ fn check_aud(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     }
     let auds = match claim_strs(c, "aud") {
         Claim::Absent => {
-            return Check::fail("aud", SPEC, Problem::MissingClaim, "no aud claim").with(expected, "(absent)");
+            return fail("aud", SPEC, Problem::MissingClaim, "no aud claim").with(expected, "(absent)");
         }
         Claim::WrongType => {
             return Check::skip("aud", SPEC, "aud is not a string or array of strings (see claim_types)");
@@ -529,10 +485,10 @@ fn check_aud(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     let has_client = client.is_none_or(|id| auds.contains(&id));
     match (any_audience, has_client) {
         (true, true) => Check::pass("aud", SPEC, format!("audience {actual} matches")).with(expected, actual),
-        (false, _) => Check::fail("aud", SPEC, Problem::AudienceMismatch, "none of the token's audiences is expected")
+        (false, _) => fail("aud", SPEC, Problem::AudienceMismatch, "none of the token's audiences is expected")
             .with(expected, actual),
         (true, false) => {
-            Check::fail("aud", SPEC, Problem::AudienceMismatch, "the client id is not among the ID token's audiences")
+            fail("aud", SPEC, Problem::AudienceMismatch, "the client id is not among the ID token's audiences")
                 .with(expected, actual)
         }
     }
@@ -548,7 +504,7 @@ fn check_exp(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
             let limit = o.now as i128 - o.leeway as i128;
             let text = times::describe("exp", exp, o.now);
             if exp.cmp_secs(limit).is_lt() {
-                Check::fail("exp", SPEC, Problem::Expired, text)
+                fail("exp", SPEC, Problem::Expired, text)
                     .with(format!("now ({}) ≤ exp + {} s leeway", o.now, o.leeway), format!("exp {}", fmt_num(exp)))
             } else {
                 Check::pass("exp", SPEC, text)
@@ -566,7 +522,7 @@ fn check_nbf(c: &Map<String, Value>, o: &Options) -> Check {
             let limit = o.now as i128 + o.leeway as i128;
             let text = times::describe("nbf", nbf, o.now);
             if nbf.cmp_secs(limit).is_gt() {
-                Check::fail("nbf", SPEC, Problem::NotYetValid, format!("not yet valid: {text}"))
+                fail("nbf", SPEC, Problem::NotYetValid, format!("not yet valid: {text}"))
                     .with(format!("nbf ≤ now ({}) + {} s leeway", o.now, o.leeway), format!("nbf {}", fmt_num(nbf)))
             } else {
                 Check::pass("nbf", SPEC, text)
@@ -584,7 +540,7 @@ fn check_iat(c: &Map<String, Value>, o: &Options) -> Check {
             let limit = o.now as i128 + o.leeway as i128;
             let text = times::describe("iat", iat, o.now);
             if iat.cmp_secs(limit).is_gt() {
-                Check::fail("iat", SPEC, Problem::IssuedInFuture, text)
+                fail("iat", SPEC, Problem::IssuedInFuture, text)
                     .with(format!("iat ≤ now ({}) + {} s leeway", o.now, o.leeway), format!("iat {}", fmt_num(iat)))
             } else {
                 Check::pass("iat", SPEC, text)
@@ -613,12 +569,12 @@ fn check_scope(c: &Map<String, Value>, o: &Options) -> Check {
     let missing: Vec<&str> = required.iter().copied().filter(|r| !granted.contains(r)).collect();
     let expected = required.join(" ");
     if !present {
-        Check::fail("scope", SPEC, Problem::InsufficientScope, "the token has no scope or scp claim")
+        fail("scope", SPEC, Problem::InsufficientScope, "the token has no scope or scp claim")
             .with(expected, "(absent)")
     } else if missing.is_empty() {
         Check::pass("scope", SPEC, format!("grants {expected}")).with(expected, granted.join(" "))
     } else {
-        Check::fail("scope", SPEC, Problem::InsufficientScope, format!("missing scope(s): {}", missing.join(" ")))
+        fail("scope", SPEC, Problem::InsufficientScope, format!("missing scope(s): {}", missing.join(" ")))
             .with(expected, granted.join(" "))
     }
 }
@@ -632,7 +588,7 @@ fn check_nonce(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
         }
         (None, _) => Check::skip("nonce", SPEC, "no nonce given (--nonce)"),
         (Some(want), Claim::Absent) => {
-            Check::fail("nonce", SPEC, Problem::MissingClaim, "a nonce was sent but the token has none")
+            fail("nonce", SPEC, Problem::MissingClaim, "a nonce was sent but the token has none")
                 .with(want.clone(), "(absent)")
         }
         (Some(_), Claim::WrongType) => Check::skip("nonce", SPEC, "nonce is not a string (see claim_types)"),
@@ -640,7 +596,7 @@ fn check_nonce(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
             Check::pass("nonce", SPEC, "nonce matches the one sent")
         }
         (Some(want), Claim::Ok(got)) => {
-            Check::fail("nonce", SPEC, Problem::NonceMismatch, "nonce differs from the one sent (replay?)")
+            fail("nonce", SPEC, Problem::NonceMismatch, "nonce differs from the one sent (replay?)")
                 .with(want.clone(), got)
         }
     }
@@ -679,8 +635,7 @@ fn check_hash(
             Check::pass(id, spec, format!("{id} matches the {what}"))
         }
         Claim::Ok(got) => {
-            Check::fail(id, spec, Problem::AtHashMismatch, format!("{id} does not match the {what} given"))
-                .with(computed, got)
+            fail(id, spec, Problem::AtHashMismatch, format!("{id} does not match the {what} given")).with(computed, got)
         }
     }
 }
@@ -694,13 +649,10 @@ fn check_azp(c: &Map<String, Value>, o: &Options, p: Profile) -> Check {
     match (claim_str(c, "azp"), &o.client_id) {
         (Claim::WrongType, _) => Check::skip("azp", SPEC, "azp is not a string (see claim_types)"),
         (Claim::Ok(azp), Some(id)) if azp == id => Check::pass("azp", SPEC, "azp is the client id"),
-        (Claim::Ok(azp), Some(id)) => Check::fail(
-            "azp",
-            SPEC,
-            Problem::AzpMismatch,
-            "azp is not the client id: the token was issued to another client",
-        )
-        .with(id.clone(), azp),
+        (Claim::Ok(azp), Some(id)) => {
+            fail("azp", SPEC, Problem::AzpMismatch, "azp is not the client id: the token was issued to another client")
+                .with(id.clone(), azp)
+        }
         (Claim::Ok(_), None) => Check::skip("azp", SPEC, "azp present; give --client-id to check it"),
         (Claim::Absent, _) if several_auds => {
             Check::warn("azp", SPEC, "several audiences and no azp: which client was this issued to?")
@@ -720,7 +672,7 @@ fn fmt_num(d: NumericDate) -> String {
 pub fn problems(checks: &[Check]) -> Vec<Problem> {
     let mut out = Vec::new();
     for c in checks {
-        if let Some(p) = c.problem
+        if let Some(p) = c.problem.and_then(Problem::from_code)
             && c.status == Status::Fail
             && !out.contains(&p)
         {

@@ -559,7 +559,7 @@ pub async fn diagnose(
             70
         };
         for c in report.checks.iter().filter(|c| c.problem.is_some()) {
-            if let Some(code) = problem_cause(c.problem.unwrap_or(Problem::Malformed)) {
+            if let Some(code) = problem_cause(c.problem.and_then(Problem::from_code).unwrap_or(Problem::Malformed)) {
                 causes.add(code, score, format!("the token itself ({}): {}", c.id, c.message));
             }
         }

@@ -67,7 +67,7 @@ pub fn render_report(r: &Report) -> String {
     for c in &r.checks {
         let _ = write!(o, "  {} {:<16} {}", c.status.symbol(), c.id, c.message);
         if let Some(p) = c.problem {
-            let _ = write!(o, "  [{}]", p.as_str());
+            let _ = write!(o, "  [{p}]");
         }
         let _ = writeln!(o, "  ({})", c.spec);
         if c.status == crate::Status::Fail

@@ -35,7 +35,7 @@ async fn run(token: &str, keys: &KeySource, o: &Options) -> Report {
     assert!(!r.valid || r.problems.is_empty(), "valid with problems: {:?}", r.problems);
     for p in &r.problems {
         assert!(
-            r.checks.iter().any(|c| c.status == Status::Fail && c.problem == Some(*p)),
+            r.checks.iter().any(|c| c.status == Status::Fail && c.problem == Some(p.as_str())),
             "problem {p:?} without a failed check"
         );
     }

@@ -9,6 +9,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::check::Check;
 use crate::discovery::{Endpoints, resolve};
 use crate::error::{ErrorCode, FlowError, OauthErrorBody};
 use crate::event::{Recorder, UserAction};
@@ -320,7 +321,12 @@ pub fn check_callback(
     let state_ok = got_state.as_deref().is_some_and(|s| {
         aws_lc_rs::constant_time::verify_slices_are_equal(s.as_bytes(), expected_state.as_bytes()).is_ok()
     });
-    checks.push(serde_json::json!({"id": "state", "status": if state_ok {"pass"} else {"fail"}, "expected": expected_state, "actual": got_state, "spec": "RFC 6749 §10.12"}));
+    let state_check = if state_ok {
+        Check::pass("state", "RFC 6749 §10.12", "the state is the one sent")
+    } else {
+        Check::fail("state", "RFC 6749 §10.12", "state_mismatch", "the state is not the one sent")
+    };
+    checks.push(state_check.with(expected_state, got_state.clone().unwrap_or_else(|| "(none)".into())));
     if !state_ok && problem.is_none() {
         problem = Some(FlowError::new(
             ErrorCode::StateMismatch,
@@ -333,17 +339,35 @@ pub fn check_callback(
     let expected_iss = endpoints.issuer.clone();
     match (get("iss"), &expected_iss) {
         (Some(iss), Some(exp)) if &iss != exp => {
-            checks.push(serde_json::json!({"id": "iss", "status": "fail", "expected": exp, "actual": iss, "spec": "RFC 9207 §2.4"}));
+            checks.push(
+                Check::fail("iss", "RFC 9207 §2.4", "issuer_mismatch", "the response names another issuer")
+                    .with(exp, &iss),
+            );
             if problem.is_none() {
-                problem = Some(FlowError::new(ErrorCode::IssuerMismatch, format!("authorization response: expected iss {exp:?}, got {iss:?} — possible mix-up attack (RFC 9207)")));
+                problem = Some(FlowError::new(
+                    ErrorCode::IssuerMismatch,
+                    format!(
+                        "authorization response: expected iss {exp:?}, got {iss:?} — possible mix-up attack (RFC 9207)"
+                    ),
+                ));
             }
         }
-        (Some(iss), _) => checks.push(serde_json::json!({"id": "iss", "status": "pass", "expected": expected_iss, "actual": iss, "spec": "RFC 9207 §2.4"})),
+        (Some(iss), _) => checks.push(
+            Check::pass("iss", "RFC 9207 §2.4", "the response names this issuer")
+                .with(expected_iss.clone().unwrap_or_else(|| "(not discovered)".into()), iss),
+        ),
         (None, _) if endpoints.authorization_response_iss_parameter_supported == Some(true) => {
             warn = true;
-            checks.push(serde_json::json!({"id": "iss", "status": "warn", "expected": expected_iss, "actual": null, "message": "the server advertises authorization_response_iss_parameter_supported but sent no iss", "spec": "RFC 9207 §2.4"}));
+            checks.push(
+                Check::warn(
+                    "iss",
+                    "RFC 9207 §2.4",
+                    "the server advertises authorization_response_iss_parameter_supported but sent no iss",
+                )
+                .with(expected_iss.clone().unwrap_or_default(), "(none)"),
+            );
         }
-        (None, _) => checks.push(serde_json::json!({"id": "iss", "status": "skip", "message": "no iss in the response and none advertised"})),
+        (None, _) => checks.push(Check::skip("iss", "RFC 9207 §2.4", "no iss in the response and none advertised")),
     }
     if problem.is_none() && code.is_none() {
         problem = Some(FlowError::new(
@@ -395,8 +419,16 @@ fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), Flo
         .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     let got = claims.as_ref().and_then(|c| c.get("nonce")).and_then(|n| n.as_str()).map(str::to_string);
-    let details =
-        serde_json::json!({"expected": expected, "actual": got, "spec": "OpenID Connect Core §3.1.3.7 step 11"});
+    let spec = "OpenID Connect Core §3.1.3.7 step 11";
+    let actual = got.clone().unwrap_or_else(|| "(none)".into());
+    let check = if got.as_deref() == Some(expected) {
+        Check::pass("nonce", spec, "the ID token's nonce is the one sent")
+    } else {
+        Check::fail("nonce", spec, "nonce_mismatch", "the ID token's nonce is not the one sent")
+    }
+    .with(expected, actual);
+    // The facts stay at the top level (as before) and the check beside them, as every check step has.
+    let details = serde_json::json!({"expected": expected, "actual": got, "spec": spec, "checks": [check]});
     if got.as_deref() == Some(expected) {
         rec.local("ID token nonce matches the one sent", StepStatus::Ok, details);
         Ok(())
