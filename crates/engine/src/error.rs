@@ -33,6 +33,8 @@ pub enum ErrorCode {
     RedirectLoop,
     /// The user aborted a request held at the gate (step-through mode).
     Aborted,
+    /// A response body over the client's size cap; reading stopped there.
+    BodyTooLarge,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

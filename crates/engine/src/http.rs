@@ -21,6 +21,7 @@ pub const USER_AGENT: &str = concat!("oauth-flow-inspector/", env!("CARGO_PKG_VE
 pub struct HttpClient {
     inner: reqwest::Client,
     timeout: Duration,
+    body_limit: usize,
     gate: Option<Arc<dyn Gate>>,
     next_pending: Arc<AtomicU64>,
 }
@@ -43,7 +44,14 @@ impl HttpClient {
             .connect_timeout(timeout)
             .build()
             .expect("a client with static settings always builds");
-        Self { inner, timeout, gate: None, next_pending: Arc::default() }
+        Self { inner, timeout, body_limit: MAX_BODY, gate: None, next_pending: Arc::default() }
+    }
+
+    /// The same client, refusing response bodies larger than `limit` bytes (default 2 MiB): the
+    /// read stops there, so an endless body cannot fill memory or hold a flow up.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
     }
 
     /// The same client, holding every request at `gate` before it goes.
@@ -139,15 +147,31 @@ impl HttpClient {
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
+        let limit = self.body_limit;
+        let too_large = |detail: String| {
+            FlowError::new(
+                ErrorCode::BodyTooLarge,
+                format!("{what}: the body is {detail}; an inspector reads protocol messages, not downloads"),
+            )
+        };
+        if let Some(len) = resp.content_length().filter(|&l| l > limit as u64) {
+            return Err(too_large(format!(
+                "{len} bytes (Content-Length), larger than the {limit}-byte ({}) cap; not read",
+                human_size(limit)
+            )));
+        }
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
-                    let room = MAX_BODY.saturating_sub(body.len());
-                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                    if room <= chunk.len() {
-                        break;
+                    if body.len() + chunk.len() > limit {
+                        let read = body.len() + chunk.len();
+                        return Err(too_large(format!(
+                            "larger than the {limit}-byte ({}) cap; stopped reading after {read} bytes",
+                            human_size(limit)
+                        )));
                     }
+                    body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) => return Err(transport_error(&what, self.timeout, &e)),
@@ -159,6 +183,15 @@ impl HttpClient {
             body: String::from_utf8_lossy(&body).into_owned(),
             elapsed_ms: start.elapsed().as_millis() as u64,
         })
+    }
+}
+
+/// "2 MiB", "512 KiB", or bytes.
+fn human_size(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
     }
 }
 

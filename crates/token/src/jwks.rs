@@ -5,6 +5,8 @@
 //! Redirects are not followed (each hop is something the user should see), private key members and
 //! symmetric (`oct`) key material are never kept.
 
+use inspector_engine::http::HttpClient;
+use inspector_engine::{ErrorCode, FlowError, Recorder, Step, WeakRecorder};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -124,7 +126,8 @@ struct Entry<T> {
 /// Fetches key sets and discovery documents, and caches them as their Cache-Control allows.
 /// Shared by the CLI (one process, one token) and the desktop app (many tokens).
 pub struct JwksFetcher {
-    client: reqwest::Client,
+    /// The engine's recording client: the same sender as every flow request.
+    client: HttpClient,
     jwks: Mutex<HashMap<String, Entry<Arc<JwkSet>>>>,
     discovery: Mutex<HashMap<String, Entry<String>>>,
     /// Freshness when a response has no Cache-Control max-age (default 5 min).
@@ -162,12 +165,7 @@ impl JwksFetcher {
 
     /// A fetcher whose every request (connect, send, read the body) gives up after `timeout`.
     pub fn with_timeout(timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .user_agent(concat!("oauth-inspector/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let client = HttpClient::new(timeout).with_body_limit(MAX_BODY);
         JwksFetcher {
             client,
             jwks: Mutex::new(HashMap::new()),
@@ -231,7 +229,7 @@ impl JwksFetcher {
         {
             return Ok(Fetched { set: e.value.clone(), origin: url.to_string(), fresh: false });
         }
-        let (bytes, ttl, content_type) = self.get(url).await?;
+        let (bytes, ttl, content_type) = self.get("Keys for the token checks (JWKS)", url).await?;
         let set = Arc::new(parse_jwks(&bytes).map_err(|reason| Error::Jwks {
             origin: url.to_string(),
             reason: format!("{reason}; got {}", describe_body(&content_type, &bytes)),
@@ -253,7 +251,7 @@ impl JwksFetcher {
         {
             return Ok(e.value.clone());
         }
-        let (bytes, ttl, content_type) = self.get(&url).await?;
+        let (bytes, ttl, content_type) = self.get("Discovery for the token checks", &url).await?;
         let doc: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Fetch {
             url: url.clone(),
             reason: format!("discovery document is not JSON ({e}); got {}", describe_body(&content_type, &bytes)),
@@ -270,70 +268,72 @@ impl JwksFetcher {
         Ok(uri)
     }
 
-    /// GET `url`; the body, how long it may be reused, and its Content-Type.
-    async fn get(&self, url: &str) -> Result<(Vec<u8>, Option<Duration>, String), Error> {
+    /// GET `url` through the recording client; the body, how long it may be reused, and its
+    /// Content-Type. Inside [`recording`], the exchange is also a step of that flow (`title`).
+    async fn get(&self, title: &str, url: &str) -> Result<(Vec<u8>, Option<Duration>, String), Error> {
         let fail = |reason: String| Error::Fetch { url: url.to_string(), reason };
         let parsed = url::Url::parse(url).map_err(|e| fail(format!("not a URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(fail("only http and https URLs are fetched".into()));
         }
         self.fetch_count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut resp = self
-            .client
-            .get(parsed)
-            .header("accept", "application/json, application/jwk-set+json")
-            .send()
-            .await
-            .map_err(|e| fail(self.describe_error(&e)))?;
-        let status = resp.status();
-        if status.is_redirection() {
-            let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?");
-            return Err(fail(format!("HTTP {status}, redirected to {to} (not followed; pass that URL)")));
-        }
-        if !status.is_success() {
-            return Err(fail(format!("HTTP {status}")));
-        }
-        let ttl = cache_ttl(
-            resp.headers().get_all("cache-control").iter().filter_map(|v| v.to_str().ok()),
-            resp.headers().get("age").and_then(|v| v.to_str().ok()),
-            self.default_ttl,
-        );
-        if let Some(len) = resp.content_length().filter(|&l| l > MAX_BODY as u64) {
-            return Err(fail(format!(
-                "the body is {len} bytes (Content-Length), larger than the {MAX_BODY}-byte (1 MiB) cap; not read"
-            )));
-        }
-        let content_type =
-            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("no Content-Type").to_string();
-        // Read chunk by chunk and stop at the cap: a body without Content-Length (chunked, or up to
-        // the connection's close) may be endless, and `bytes()` would read all of it first.
-        let mut body: Vec<u8> = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(self.describe_error(&e)))? {
-            if body.len() + chunk.len() > MAX_BODY {
-                let read = body.len() + chunk.len();
-                return Err(fail(format!(
-                    "the body is larger than the {MAX_BODY}-byte (1 MiB) cap; stopped reading after {read} bytes"
-                )));
+        let mut req = HttpClient::get(url);
+        for (k, v) in req.headers.iter_mut() {
+            if k == "accept" {
+                *v = "application/json, application/jwk-set+json".into();
             }
-            body.extend_from_slice(&chunk);
         }
-        Ok((body, ttl, content_type))
+        let flow = RECORDER.try_with(|w| w.upgrade()).ok().flatten();
+        let unrecorded = Recorder::new();
+        let ex = self.client.send(flow.as_ref().unwrap_or(&unrecorded), req, &mut Vec::new()).await;
+        let result = self.judge(&ex, &fail);
+        if let Some(rec) = &flow {
+            let err = result.as_ref().err().map(|e| FlowError::new(ErrorCode::UnexpectedStatus, e.to_string()));
+            rec.push(Step::http(format!("{title}: GET {url}"), &ex, vec![], err.as_ref().map_or(Ok(()), Err)));
+        }
+        result
     }
 
-    /// reqwest's error with its causes, saying plainly when the server never answered in time.
-    fn describe_error(&self, e: &reqwest::Error) -> String {
-        if e.is_timeout() {
-            return format!("timed out: no complete answer within {:.1} s", self.timeout.as_secs_f64());
+    fn judge(
+        &self,
+        ex: &inspector_engine::http::Exchange,
+        fail: &dyn Fn(String) -> Error,
+    ) -> Result<(Vec<u8>, Option<Duration>, String), Error> {
+        let resp = ex.response.as_ref().map_err(|e| {
+            fail(match e.code {
+                ErrorCode::Timeout => {
+                    format!("timed out: no complete answer within {:.1} s", self.timeout.as_secs_f64())
+                }
+                // "GET <url>: <what happened>": the URL is in the error already.
+                _ => e.message.split_once(": ").map_or(e.message.clone(), |(_, rest)| rest.to_string()),
+            })
+        })?;
+        if (300..400).contains(&resp.status) {
+            let to = resp.header("location").unwrap_or("?");
+            return Err(fail(format!("HTTP {}, redirected to {to} (not followed; pass that URL)", resp.status)));
         }
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
+        if !(200..300).contains(&resp.status) {
+            return Err(fail(format!("HTTP {}", resp.status)));
         }
-        text
+        let ttl = cache_ttl(
+            resp.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("cache-control")).map(|(_, v)| v.as_str()),
+            resp.header("age"),
+            self.default_ttl,
+        );
+        let content_type = resp.content_type().unwrap_or("no Content-Type").to_string();
+        Ok((resp.body.clone().into_bytes(), ttl, content_type))
     }
+}
+
+tokio::task_local! {
+    /// The flow that fetches made for its checks belong to (see [`recording`]).
+    static RECORDER: WeakRecorder;
+}
+
+/// Runs `fut` with every JWKS and discovery fetch it makes published as a step of `rec`'s flow,
+/// so the keys a check used are in the session like every other exchange.
+pub async fn recording<F: std::future::Future>(rec: WeakRecorder, fut: F) -> F::Output {
+    RECORDER.scope(rec, fut).await
 }
 
 /// "text/html, 1234 bytes starting \"<!doctype html>…\"": what came instead of JSON.

@@ -199,3 +199,36 @@ async fn a_jwks_content_length_over_the_cap_is_refused_unread() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn inside_a_flow_the_fetches_made_for_checks_are_steps_of_it() {
+    let s = Server::start().await;
+    s.route("/.well-known/openid-configuration", 200, format!(r#"{{"jwks_uri":"{}"}}"#, s.url("/jwks")), &[]);
+    s.route("/jwks", 200, jwks(&[rsa_jwk(&keys().rsa, "k1")]), &[]);
+    let f = JwksFetcher::new();
+    let mut rec = inspector_engine::Recorder::new();
+    let mut events = rec.subscribe();
+    let src = KeySource { jwks: Some(JwksSource::Issuer(s.url(""))), secret: None };
+    let r = inspector_token::jwks::recording(rec.weak(), inspect(&rs256("k1", &base_claims()), &src, &opts(), &f))
+        .await
+        .unwrap();
+    assert_eq!(r.checks.iter().find(|c| c.id == "signature").unwrap().status, Status::Pass);
+    drop(rec);
+    let mut steps = vec![];
+    while let Some(ev) = events.recv().await {
+        if let inspector_engine::FlowEvent::Step(st) = ev {
+            steps.push(st);
+        }
+    }
+    let titles: Vec<&str> = steps.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(
+        titles[0].starts_with("Discovery for the token checks: GET ")
+            && titles[0].ends_with("/.well-known/openid-configuration")
+    );
+    assert!(titles[1].starts_with("Keys for the token checks (JWKS): GET ") && titles[1].ends_with("/jwks"));
+    let inspector_engine::step::StepKind::Http { response: Some(resp), .. } = &steps[1].kind else { panic!() };
+    assert_eq!(resp.status, 200);
+    // Outside a flow nothing is published, and the cache still serves the keys.
+    inspect(&rs256("k1", &base_claims()), &src, &opts(), &f).await.unwrap();
+}
