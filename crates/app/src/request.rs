@@ -10,7 +10,7 @@ use inspector_engine::discovery::Endpoints;
 use inspector_engine::pkce::PkceMethod;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// RFC 6749 §4.4.
@@ -66,7 +66,7 @@ impl Operation {
 }
 
 /// How the user gets through the login of an authorization-code run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Login {
     /// The system browser, back through the loopback listener.
@@ -82,8 +82,10 @@ pub enum Login {
 
 /// Everything a run can be asked to do. Absent fields are filled from the saved client
 /// (`provider`/`client`), then from the saved session (`session`), then from defaults.
-#[derive(Debug, Clone, Default, Deserialize)]
+// Every field may be left out (`serde(default)`): the TypeScript type says so.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default, rename_all = "snake_case")]
+#[ts(optional_fields)]
 pub struct RunRequest {
     pub operation: Operation,
     /// A saved provider by name.
@@ -95,9 +97,11 @@ pub struct RunRequest {
     /// …or endpoints given by hand.
     pub endpoints: Endpoints,
     pub client_id: Option<String>,
+    #[ts(type = "string")]
     pub client_secret: Option<Secret>,
     pub auth_method: Option<AuthMethod>,
     /// PEM text of the private key for `private_key_jwt`.
+    #[ts(type = "string")]
     pub private_key: Option<Secret>,
     pub scope: Option<String>,
     /// RFC 8707 resource indicators.
@@ -110,6 +114,7 @@ pub struct RunRequest {
     pub login: Login,
     pub login_timeout_secs: Option<u64>,
     /// The token a token operation acts on (else taken from `session`).
+    #[ts(type = "string")]
     pub token: Option<Secret>,
     /// `access_token` | `refresh_token` (revoke, introspect).
     pub token_type_hint: Option<String>,

@@ -8,7 +8,7 @@ use crate::error::{ErrorCode, FlowError};
 use crate::secret::Secret;
 use crate::step::SecretMark;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     #[default]

@@ -12,7 +12,7 @@ use crate::step::{HttpResponse, StepStatus};
 const MAX_REDIRECTS: usize = 10;
 
 /// The endpoints a flow needs; each optional because providers publish different subsets.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Endpoints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -36,7 +36,7 @@ pub struct Endpoints {
 }
 
 /// Where a flow gets its endpoints from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum ProviderSource {
     Issuer { issuer: String },

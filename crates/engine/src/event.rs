@@ -14,7 +14,7 @@ use crate::token_response::TokenSet;
 
 // A step is most of what flows; events move once through a channel, so boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FlowEvent {
     Step(Step),
@@ -29,7 +29,7 @@ pub enum FlowEvent {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UserAction {
     /// Open the authorization URL in a browser and sign in.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::step::{HttpRequest, SecretMark};
 
 /// A request held before it goes: exactly what will be sent, with the secrets in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PendingRequest {
     /// Unique within the flow, so a front answers the request it was shown.
     pub id: u64,
@@ -35,7 +35,7 @@ pub trait Gate: Send + Sync {
 }
 
 /// One difference between the request the flow built and the one sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Change {
     /// `method`, `url`, `query`, `header`, `form` or `body`.
     pub part: String,
@@ -49,7 +49,7 @@ pub struct Change {
 }
 
 /// How a sent request differs from the one the flow built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RequestEdit {
     pub changes: Vec<Change>,
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::FlowError;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     #[default]
@@ -16,7 +16,7 @@ pub enum StepStatus {
 }
 
 /// What a step is, for the diagram, the timeline and folding (never guessed from its title).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StepCategory {
     /// A request the app sent and the response it got.
@@ -37,7 +37,7 @@ pub enum StepCategory {
 }
 
 /// The parties of a flow, the lanes of its sequence diagram.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Lane {
     /// The user and their browser (system or in-app).
@@ -52,7 +52,7 @@ pub enum Lane {
 }
 
 /// Who talks to whom in a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Lanes {
     pub from: Lane,
     pub to: Lane,
@@ -75,14 +75,14 @@ impl Default for Lanes {
 }
 
 /// One poll of the device flow: its number (from 1) and what the server answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DevicePoll {
     pub number: u32,
     /// `authorization_pending`, `slow_down`, `access_denied`, `expired_token`, `tokens`, …
     pub answer: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Step {
     /// Position in the flow, from 1; assigned by the recorder.
     pub seq: u32,
@@ -109,7 +109,7 @@ pub struct Step {
     pub poll: Option<DevicePoll>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StepKind {
     Http {
@@ -124,7 +124,7 @@ pub enum StepKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HttpRequest {
     pub method: String,
     pub url: String,
@@ -133,7 +133,7 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -150,7 +150,7 @@ impl HttpResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SecretMark {
     /// What the secret is: `client_secret`, `access_token`, `authorization_header`, ...
     pub label: String,

@@ -7,7 +7,7 @@ use crate::error::{ErrorCode, FlowError, OauthErrorBody};
 use crate::http::{describe, json_object};
 use crate::step::{HttpResponse, SecretMark};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TokenSet {
     pub access_token: String,
     pub token_type: String,

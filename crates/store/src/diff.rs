@@ -30,7 +30,7 @@ const VOLATILE_CLAIMS: &[&str] = &["iat", "exp", "nbf", "jti", "auth_time", "non
 const TOKEN_MEMBERS: &[&str] =
     &["access_token", "refresh_token", "id_token", "device_code", "user_code", "verification_uri_complete"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Aspect {
     Outcome,
@@ -48,7 +48,7 @@ pub enum Aspect {
     Claim,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Difference {
     pub aspect: Aspect,
     /// What differs: a parameter, member or claim name (`access_token.scope` for a claim).
@@ -58,7 +58,7 @@ pub struct Difference {
     pub right: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StepRef {
     pub seq: u32,
     pub title: String,
@@ -72,14 +72,14 @@ pub struct StepRef {
 }
 
 /// One row of the aligned timelines: a step of both sessions, or of one only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StepDiff {
     pub left: Option<StepRef>,
     pub right: Option<StepRef>,
     pub differences: Vec<Difference>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SessionDiff {
     pub left: SessionSummary,
     pub right: SessionSummary,

@@ -174,7 +174,7 @@ pub struct NewSession {
     pub settings: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct SessionSummary {
     pub id: i64,
     pub flow: String,
@@ -193,7 +193,7 @@ pub struct SessionSummary {
     pub deleted_ms: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionRecord {
     #[serde(flatten)]
     pub summary: SessionSummary,

@@ -1,0 +1,210 @@
+// Generated from the Rust types by crates/app/tests/ui_types.rs (ts-rs); do not edit.
+// Regenerate: UPDATE_UI_TYPES=1 cargo test -p inspector-app --test ui_types
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type Step = { 
+/**
+ * Position in the flow, from 1; assigned by the recorder.
+ */
+seq: number, 
+/**
+ * When the step started, Unix milliseconds.
+ */
+at_ms: number, title: string, status: StepStatus, error?: FlowError | null, 
+/**
+ * Secret values occurring in this step, with what they are ("client_secret", ...).
+ */
+secrets?: Array<SecretMark>, 
+/**
+ * Set when the user edited the request at the gate before it was sent: what changed.
+ */
+edited?: RequestEdit | null, category: StepCategory, lanes: Lanes, 
+/**
+ * For a device poll: its number and the answer.
+ */
+poll?: DevicePoll | null, } & ({ "kind": "http", request: HttpRequest, 
+/**
+ * Absent when nothing came back (connection refused, timeout).
+ */
+response?: HttpResponse | null, } | { "kind": "local", 
+/**
+ * Human-readable facts of the action, e.g. `{"expected": ..., "actual": ...}`.
+ */
+details: JsonValue, });
+
+export type StepStatus = "ok" | "warning" | "failed";
+
+export type StepKind = { "kind": "http", request: HttpRequest, 
+/**
+ * Absent when nothing came back (connection refused, timeout).
+ */
+response?: HttpResponse | null, } | { "kind": "local", 
+/**
+ * Human-readable facts of the action, e.g. `{"expected": ..., "actual": ...}`.
+ */
+details: JsonValue, };
+
+export type StepCategory = "http_exchange" | "redirect" | "browser_navigation" | "checks" | "device_poll" | "user_action" | "generated_value";
+
+export type Lane = "browser" | "app" | "authorization_server" | "resource_api";
+
+export type Lanes = { from: Lane, to: Lane, };
+
+export type DevicePoll = { number: number, 
+/**
+ * `authorization_pending`, `slow_down`, `access_denied`, `expired_token`, `tokens`, …
+ */
+answer: string, };
+
+export type HttpRequest = { method: string, url: string, headers: Array<[string, string]>, body?: string | null, };
+
+export type HttpResponse = { status: number, headers: Array<[string, string]>, body: string, elapsed_ms: number, };
+
+export type SecretMark = { 
+/**
+ * What the secret is: `client_secret`, `access_token`, `authorization_header`, ...
+ */
+label: string, value: string, };
+
+export type PendingRequest = { 
+/**
+ * Unique within the flow, so a front answers the request it was shown.
+ */
+id: number, request: HttpRequest, secrets?: Array<SecretMark>, };
+
+export type RequestEdit = { changes: Array<Change>, };
+
+export type Change = { 
+/**
+ * `method`, `url`, `query`, `header`, `form` or `body`.
+ */
+part: string, 
+/**
+ * The parameter or header name (empty for `method`, `url`, `body`).
+ */
+name?: string, before?: string | null, after?: string | null, };
+
+export type Check = { id: string, status: CheckStatus, 
+/**
+ * Static for the common outcomes, so a passing check allocates nothing.
+ */
+message: string, expected: string | null, actual: string | null, spec: string, 
+/**
+ * When it failed: a stable code of what is wrong (`bad_signature`, `state_mismatch`, …).
+ */
+problem: string | null, };
+
+export type CheckStatus = "pass" | "fail" | "warn" | "skip";
+
+export type FlowError = { code: ErrorCode, message: string, 
+/**
+ * For `oauth_error`: the server's `error`, `error_description`, `error_uri`.
+ */
+oauth?: OauthErrorBody | null, };
+
+export type ErrorCode = "invalid_input" | "connection_failed" | "timeout" | "unexpected_status" | "not_json" | "missing_field" | "oauth_error" | "issuer_mismatch" | "state_mismatch" | "nonce_mismatch" | "expired" | "redirect_loop" | "aborted" | "body_too_large";
+
+export type OauthErrorBody = { error: string, error_description?: string | null, error_uri?: string | null, };
+
+export type FlowEvent = { "type": "step" } & Step | { "type": "tokens" } & TokenSet | { "type": "action" } & UserAction | { "type": "pending" } & PendingRequest | { "type": "error" } & FlowError | { "type": "done", ok: boolean, };
+
+export type UserAction = { "kind": "open_url", url: string, } | { "kind": "enter_user_code", user_code: string, verification_uri: string, verification_uri_complete?: string | null, expires_in: number, };
+
+export type TokenSet = { access_token: string, token_type: string, expires_in?: number | null, scope?: string | null, refresh_token?: string | null, id_token?: string | null, };
+
+export type Endpoints = { issuer?: string | null, authorization_endpoint?: string | null, token_endpoint?: string | null, device_authorization_endpoint?: string | null, userinfo_endpoint?: string | null, revocation_endpoint?: string | null, introspection_endpoint?: string | null, jwks_uri?: string | null, 
+/**
+ * RFC 9207: the server puts `iss` in authorization responses.
+ */
+authorization_response_iss_parameter_supported?: boolean | null, };
+
+export type ProviderSource = { "source": "issuer", issuer: string, } | { "source": "manual", endpoints: Endpoints, };
+
+export type AuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
+
+export type PkceMethod = "S256" | "plain" | "none";
+
+export type SessionSummary = { id: number, flow: string, provider: string, 
+/**
+ * The client id the flow ran as ("" when the flow has none).
+ */
+client: string, title: string, 
+/**
+ * `running`, `ok`, `failed`, or `interrupted` (left running by a process that has ended).
+ */
+outcome: string, started_ms: number, ended_ms: number | null, step_count: number, tags: Array<string>, 
+/**
+ * Set when the session was deleted and can still be restored.
+ */
+deleted_ms?: number | null, };
+
+export type SessionRecord = { notes: string, settings: JsonValue, error: FlowError | null, tokens: TokenSet | null, steps: Array<Step>, 
+/**
+ * Whether secrets are replaced by `<redacted:label>` markers in this copy.
+ */
+redacted: boolean, id: number, flow: string, provider: string, 
+/**
+ * The client id the flow ran as ("" when the flow has none).
+ */
+client: string, title: string, 
+/**
+ * `running`, `ok`, `failed`, or `interrupted` (left running by a process that has ended).
+ */
+outcome: string, started_ms: number, ended_ms: number | null, step_count: number, tags: Array<string>, 
+/**
+ * Set when the session was deleted and can still be restored.
+ */
+deleted_ms?: number | null, };
+
+export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
+
+export type Login = "system_browser" | "in_app" | "paste" | "print";
+
+export type RunRequest = { operation: Operation, 
+/**
+ * A saved provider by name.
+ */
+provider?: string, 
+/**
+ * A saved client of `provider` (default: its only client).
+ */
+client?: string, 
+/**
+ * An issuer to discover endpoints from…
+ */
+issuer?: string, 
+/**
+ * …or endpoints given by hand.
+ */
+endpoints: Endpoints, client_id?: string, client_secret: string, auth_method?: AuthMethod, 
+/**
+ * PEM text of the private key for `private_key_jwt`.
+ */
+private_key: string, scope?: string, 
+/**
+ * RFC 8707 resource indicators.
+ */
+resource: Array<string>, audience?: string, 
+/**
+ * Extra request parameters, as given.
+ */
+params: Array<[string, string]>, redirect_uri?: string, pkce?: PkceMethod, login: Login, login_timeout_secs?: number, 
+/**
+ * The token a token operation acts on (else taken from `session`).
+ */
+token: string, 
+/**
+ * `access_token` | `refresh_token` (revoke, introspect).
+ */
+token_type_hint?: string, 
+/**
+ * A saved session: re-run it (its settings fill what is not given, and the secret it sent is
+ * reused for the same provider only), or take the token of a token operation from it.
+ */
+session?: number, 
+/**
+ * Seconds to wait for each HTTP response (default 30).
+ */
+timeout_secs?: number, };
+
