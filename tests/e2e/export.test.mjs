@@ -101,9 +101,8 @@ test("export from the Sessions view: redacted by default, secrets only when 'inc
   assert.equal(JSON.parse(exported["har-secrets"].text).log.version, "1.2");
 });
 
-// Unredacted exports are to be written 0600 (another change in progress); the export today uses
-// the default umask. `todo` keeps this reported without failing the run until that lands.
-test("an unredacted export is readable by its owner only (0600)", { todo: "export writes with the default umask until the 0600 change lands" }, () => {
+// Unredacted exports are created 0600 (inspector_store::export::file::write_export).
+test("an unredacted export is readable by its owner only (0600)", () => {
   assert.ok(exported["json-secrets"], "needs the export test");
   for (const kind of ["json-secrets", "har-secrets"]) {
     const mode = statSync(exported[kind].path).mode & 0o777;

@@ -133,6 +133,15 @@ async fn auth_code_through_the_host_then_a_refresh_from_the_saved_session() {
     let user = steps.iter().find(|s| s.category == StepCategory::UserAction).expect("the sign-in request is a step");
     assert_eq!((user.lanes.from, user.lanes.to), (Lane::App, Lane::Browser));
     assert!(steps.iter().any(|s| s.category == StepCategory::Redirect && s.lanes.from == Lane::Browser));
+    // The live view and the saved session show the same text, step for step.
+    let saved = core.store().unwrap().require(run.session_id.unwrap(), View::Redacted).await.unwrap();
+    assert_eq!(serde_json::to_value(&steps).unwrap(), serde_json::to_value(&saved.steps).unwrap());
+    let live = serde_json::to_string(&steps).unwrap();
+    let full = core.store().unwrap().require(run.session_id.unwrap(), View::Full).await.unwrap();
+    let tokens = full.tokens.as_ref().unwrap();
+    for secret in [tokens.refresh_token.clone().unwrap(), tokens.access_token.rsplit('.').next().unwrap().to_string()] {
+        assert!(!live.contains(&secret), "a token in the live steps");
+    }
 
     let mut refresh = RunRequest::new(Operation::Refresh);
     refresh.session = run.session_id;

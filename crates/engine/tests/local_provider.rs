@@ -216,6 +216,12 @@ async fn client_secret_jwt_assertion_verifies_with_the_client_secret_independent
     let lifetime = data.claims["exp"].as_i64().unwrap() - data.claims["iat"].as_i64().unwrap();
     assert!((1..=300).contains(&lifetime), "short-lived: {lifetime} s");
 
+    // The signature once more without jsonwebtoken (the engine signs with it too): HMAC-SHA256 of
+    // the signing input under the client secret, computed by aws-lc-rs.
+    let (input, sig) = assertion.rsplit_once('.').unwrap();
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"a-32-byte-long-shared-secret-xyz");
+    aws_lc_rs::hmac::verify(&key, input.as_bytes(), &B64.decode(sig).unwrap()).expect("HS256 under the client secret");
+
     // The check above is a real signature check: another key does not verify.
     let e = decode::<Value>(assertion, &DecodingKey::from_secret(b"another-secret-of-the-same-len!!"), &v).unwrap_err();
     assert_eq!(*e.kind(), ErrorKind::InvalidSignature);
