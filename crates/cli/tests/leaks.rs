@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use common::{BIN, Output};
+use common::Output;
 
 const SECRET: &str = "leak-secret/0123456789";
 const TOKENS: &[&str] =
@@ -83,18 +83,7 @@ fn serve() -> String {
 }
 
 fn cli(db: &str, args: &[&str]) -> Output {
-    let out = std::process::Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("OAUTH_INSPECTOR_CLIENT_SECRET")
-        .output()
-        .expect("run cli");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run(&[&["--db", db], args].concat())
 }
 
 /// Every way the secrets could be written: raw, form-encoded, JSON-escaped.
