@@ -8,6 +8,7 @@ mod host;
 mod request;
 mod resolve;
 mod run;
+mod token_checks;
 
 pub use error::AppError;
 pub use host::Host;
@@ -26,17 +27,24 @@ use inspector_store::Store;
 pub struct Core {
     store: Option<Store>,
     save: bool,
+    /// Key sets and discovery documents for token checks, cached across runs as Cache-Control allows.
+    jwks: std::sync::Arc<inspector_token::JwksFetcher>,
 }
 
 impl Core {
     /// Runs are saved in `store`, and saved providers, clients and sessions are read from it.
     pub fn new(store: Option<Store>) -> Self {
-        Self { save: store.is_some(), store }
+        Self { save: store.is_some(), store, jwks: Default::default() }
     }
 
     /// Reads saved providers, clients and sessions from `store`, but saves no run (`--no-save`).
     pub fn reading_only(store: Option<Store>) -> Self {
-        Self { store, save: false }
+        Self { store, save: false, jwks: Default::default() }
+    }
+
+    /// The key cache token checks use (shared with the fronts' token views).
+    pub fn jwks(&self) -> &inspector_token::JwksFetcher {
+        &self.jwks
     }
 
     pub fn store(&self) -> Option<&Store> {

@@ -87,6 +87,9 @@ impl Core {
             }
             _ => unreachable!("resolve gives a token to token operations and a callback to auth code"),
         };
+        if let Ok(Some(tokens)) = &outcome {
+            crate::token_checks::check_tokens(rec, &self.jwks, s, tokens).await;
+        }
         let error = outcome.as_ref().err().cloned();
         let done = run.finish(outcome).await;
         let _ = forward.await;

@@ -133,6 +133,12 @@ async fn auth_code_through_the_host_then_a_refresh_from_the_saved_session() {
     let user = steps.iter().find(|s| s.category == StepCategory::UserAction).expect("the sign-in request is a step");
     assert_eq!((user.lanes.from, user.lanes.to), (Lane::App, Lane::Browser));
     assert!(steps.iter().any(|s| s.category == StepCategory::Redirect && s.lanes.from == Lane::Browser));
+    // The tokens are checked before the run ends; the keys fetched for it are steps of the run too.
+    let titles: Vec<&str> = steps.iter().map(|s| s.title.as_str()).collect();
+    assert!(titles.contains(&"ID token checks: valid"), "{titles:#?}");
+    assert!(titles.contains(&"Access token checks: valid"), "{titles:#?}");
+    let keys = steps.iter().find(|s| s.title.starts_with("Keys for the token checks (JWKS): GET ")).expect("JWKS step");
+    assert_eq!((keys.lanes.from, keys.lanes.to), (Lane::App, Lane::AuthorizationServer));
     // The live view and the saved session show the same text, step for step.
     let saved = core.store().unwrap().require(run.session_id.unwrap(), View::Redacted).await.unwrap();
     assert_eq!(serde_json::to_value(&steps).unwrap(), serde_json::to_value(&saved.steps).unwrap());

@@ -33,8 +33,11 @@ fn json_run_prints_steps_tokens_done_and_saves_the_session() {
     assert_eq!(types.iter().filter(|t| **t == "tokens").count(), 1);
     let steps = out.of_type("step");
     assert!(steps.len() >= 3, "discovery, issuer check, token request: {types:?}");
-    assert_eq!(steps.last().unwrap()["request"]["method"], "POST");
-    assert_eq!(steps.last().unwrap()["response"]["status"], 200);
+    let token = steps.iter().find(|s| s["title"].as_str().unwrap().starts_with("Token request")).unwrap();
+    assert_eq!(token["request"]["method"], "POST");
+    assert_eq!(token["response"]["status"], 200);
+    // The access token (an RFC 9068 JWT) is checked before the run ends, against the issuer's keys.
+    assert_eq!(steps.last().unwrap()["title"], "Access token checks: valid");
     let tokens = &out.of_type("tokens")[0];
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["scope"], "orders.read");
@@ -52,7 +55,14 @@ fn json_run_prints_steps_tokens_done_and_saves_the_session() {
     assert_eq!(saved.steps.len(), steps.len());
     assert_eq!(saved.tokens.unwrap().access_token, tokens["access_token"].as_str().unwrap());
     assert!(
-        saved.steps.last().unwrap().secrets.iter().any(|m| m.label == "client_secret"),
+        saved
+            .steps
+            .iter()
+            .find(|s| s.title.starts_with("Token request"))
+            .unwrap()
+            .secrets
+            .iter()
+            .any(|m| m.label == "client_secret"),
         "secrets stay marked in the store"
     );
 }
@@ -81,9 +91,10 @@ fn post_auth_and_global_options_after_the_subcommand() {
     assert!(out.stdout.contains("saved as session 1."), "{}", out.stdout);
     assert_secret_absent(&out, SERVICE_SECRET);
     let saved = session(dir.path(), 1);
-    let body = match &saved.steps.last().unwrap().kind {
+    let token = saved.steps.iter().find(|s| s.title.starts_with("Token request")).expect("the token request");
+    let body = match &token.kind {
         inspector_engine::step::StepKind::Http { request, .. } => request.body.clone().unwrap(),
-        _ => panic!("last step is the token request"),
+        _ => panic!("the token request is an HTTP step"),
     };
     assert!(body.contains("client_secret=sandbox-service-secret") && body.contains("grant_type=client_credentials"));
 }
