@@ -420,3 +420,75 @@ async fn nothing_goes_to_a_remote_host_unconfirmed_and_bad_input_is_named() {
         core.probe(ProbeRequest { url: "http://127.0.0.1:9/".into(), ..Default::default() }, host()).await.unwrap_err();
     assert!(err.message.contains("expected a token"), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_token_and_client_of_a_saved_session() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let run = RunRequest {
+        issuer: Some(sb.issuer.clone()),
+        client_id: Some(SERVICE.0.into()),
+        client_secret: Some(Secret::new(SERVICE.1)),
+        scope: Some("orders.read orders.write".into()),
+        ..Default::default()
+    };
+    let done = core.run(run, host()).await.unwrap();
+    assert!(done.ok);
+    let req = ProbeRequest {
+        url: format!("{}/api/orders", sb.issuer),
+        session: done.session_id,
+        scope_required: Some(SCOPE.into()),
+        ..Default::default()
+    };
+    let report = core.probe(req, host()).await.unwrap();
+    assert!(report.baseline.ok, "{:?}", report.baseline);
+    assert!(report.rows.iter().all(|r| r.verdict == Verdict::Secure), "{report:#?}");
+    assert_ne!(report.session_id, done.session_id, "the probe has a session of its own");
+
+    let given = core.probe(ProbeRequest { session: Some(999), ..request("http://127.0.0.1:9/", "t") }, host()).await;
+    assert!(given.is_ok(), "a token given wins over the session");
+    let err = core
+        .probe(ProbeRequest { url: "http://127.0.0.1:9/".into(), session: Some(999), ..Default::default() }, host())
+        .await
+        .unwrap_err();
+    assert!(!err.usage && err.message.contains("999"), "{err:?}");
+}
+
+#[tokio::test]
+async fn without_a_mint_a_client_gets_the_narrower_token_and_revokes_one_by_rfc7009() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let token = service_token(&sb.issuer, "orders.read orders.write").await;
+    // A token whose issuer is not on this machine (so no mint is looked for), that the sandbox
+    // knows (so introspection works), for an API that does not check the issuer.
+    let minted: Value = reqwest::Client::new()
+        .post(format!("{}/mint", sb.issuer))
+        .form(&[("token", token.as_str()), ("variant", "issuer")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let foreign = minted["access_token"].as_str().unwrap();
+    let client = RunRequest {
+        issuer: Some(sb.issuer.clone()),
+        client_id: Some(SERVICE.0.into()),
+        client_secret: Some(Secret::new(SERVICE.1)),
+        ..Default::default()
+    };
+    for (ignores_revocation, expected) in [(false, Verdict::Secure), (true, Verdict::Vulnerable)] {
+        let url = serve_api(&sb.issuer, Flaws { ignores_issuer: true, ignores_revocation, ..Default::default() }).await;
+        let req = ProbeRequest { client: Some(client.clone()), ..request(&url, foreign) };
+        let report = core.probe(req, host()).await.unwrap();
+        assert!(report.baseline.ok, "{:?}", report.baseline);
+        assert_eq!(verdict(&report, "missing-scope"), Verdict::Secure, "{report:#?}");
+        assert_eq!(verdict(&report, "revoked-token"), expected, "{report:#?}");
+        assert_eq!(verdict(&report, "expired-token"), Verdict::Inconclusive);
+        let saved = core.store().unwrap().require(report.session_id.unwrap(), View::Redacted).await.unwrap();
+        let titles: Vec<&str> = saved.steps.iter().map(|s| s.title.as_str()).collect();
+        assert!(titles.iter().any(|t| t.starts_with("Revocation request (RFC 7009)")), "{titles:#?}");
+        let revoked = report.rows.iter().find(|r| r.id == "revoked-token").unwrap();
+        assert!(revoked.steps.len() >= 3, "token, revocation and the request are its evidence: {revoked:?}");
+    }
+}

@@ -382,10 +382,10 @@ impl Core {
         let result = probe.run(&req, given, client.as_ref()).await;
         let (baseline, rows) = match result {
             Ok(r) => r,
+            // Only getting the token by client credentials stops a probe; its steps are saved.
             Err(e) => {
-                let done = run.finish(Err(e.clone())).await;
+                run.finish(Err(e.clone())).await;
                 let _ = forward.await;
-                let _ = done;
                 return Err(e.into());
             }
         };
