@@ -5,6 +5,7 @@
 
 mod error;
 mod host;
+pub mod probe;
 mod request;
 mod resolve;
 mod run;

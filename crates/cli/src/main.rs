@@ -10,6 +10,7 @@
 
 mod flow;
 mod output;
+mod probe_cmd;
 mod registry_cmd;
 mod sandbox;
 mod sessions_cmd;
@@ -56,6 +57,11 @@ enum Command {
     },
     /// Explain a failing 401/403 call from its saved request and response
     Diagnose(token_cmd::DiagnoseArgs),
+    /// Test an API the way an attacker would: each kind of bad token must be refused
+    Probe {
+        #[command(subcommand)]
+        cmd: probe_cmd::ProbeCommand,
+    },
     /// Saved sessions: list, search, show, export, import, diff, rename, tag, delete
     Sessions {
         #[command(subcommand)]
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
             Command::Flow { flow } => flow::run(flow, cli.db, cli.no_save).await,
             Command::Token { token } => token_cmd::run(token).await,
             Command::Diagnose(args) => token_cmd::diagnose(args).await,
+            Command::Probe { cmd } => probe_cmd::run(cmd, cli.db, cli.no_save).await,
             Command::Sessions { cmd } => sessions_cmd::run(cmd, cli.db).await,
             Command::Providers { cmd } => registry_cmd::providers(cmd, cli.db).await,
             Command::Clients { cmd } => registry_cmd::clients(cmd, cli.db).await,

@@ -106,6 +106,30 @@ impl SigningKeys {
         let sig = jsonwebtoken::crypto::sign(input.as_bytes(), key, alg.jose()).expect("signing with a key made here");
         format!("{input}.{sig}")
     }
+
+    /// The claims of `jwt` when it is signed by one of these keys: its `kid` one of ours, its
+    /// `alg` that key's, its signature good. Claims are not judged here (the caller checks `iss`,
+    /// `aud`, `exp`). The error says which of these it is not.
+    pub fn verify(&self, jwt: &str) -> Result<Value, &'static str> {
+        let (input, sig) = jwt.rsplit_once('.').ok_or("the access token is not a JWT")?;
+        let (header, payload) = input.split_once('.').ok_or("the access token is not a JWT")?;
+        let decode = |part: &str| -> Option<Value> { serde_json::from_slice(&B64.decode(part).ok()?).ok() };
+        let header = decode(header).ok_or("the access token's JWT header is not base64url JSON")?;
+        let (alg, jwk) = match header["alg"].as_str() {
+            Some("RS256") => (Algorithm::RS256, &self.rsa_jwk),
+            Some("ES256") => (Algorithm::ES256, &self.ec_jwk),
+            _ => return Err("the access token is not signed with an algorithm of this server"),
+        };
+        if header["kid"] != jwk["kid"] {
+            return Err("the access token's kid is not a key of this server");
+        }
+        let jwk: Jwk = serde_json::from_value(jwk.clone()).map_err(|_| "the server's own JWK does not parse")?;
+        let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|_| "the server's own JWK does not load")?;
+        match jsonwebtoken::crypto::verify(sig, input.as_bytes(), &decoding, alg) {
+            Ok(true) => decode(payload).filter(Value::is_object).ok_or("the access token's claims are not JSON"),
+            _ => Err("the access token's signature does not verify"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod grants;
 mod host;
 pub mod keys;
 mod metadata;
+pub mod mint;
 mod pages;
 mod resource;
 mod token;
@@ -100,6 +101,7 @@ fn router(state: Shared) -> Router {
         .route("/revoke", post(resource::revoke))
         .route("/introspect", post(resource::introspect))
         .route("/userinfo", get(resource::userinfo).post(resource::userinfo))
+        .route("/mint", post(mint::mint))
         .route("/api/orders", get(resource::list_orders).post(resource::create_order))
         .nest("/trouble", trouble::router())
         .with_state(state)

@@ -19,6 +19,9 @@ pub async fn openid_configuration(State(s): State<Shared>) -> Json<Value> {
         "revocation_endpoint": format!("{i}/revoke"),
         "introspection_endpoint": format!("{i}/introspect"),
         "jwks_uri": format!("{i}/jwks"),
+        // Ours, not a registered name: where a probe mints wrong variants of a token (mint.rs).
+        "inspector_mint_endpoint": format!("{i}/mint"),
+        "inspector_mint_variants_supported": crate::mint::VARIANTS,
         "scopes_supported": ALL_SCOPES,
         "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

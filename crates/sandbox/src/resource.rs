@@ -87,6 +87,15 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
             None,
         ));
     };
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        // RFC 6750 §2.1: one b64token after the scheme; anything else is malformed (§3.1).
+        return Err(challenge(
+            StatusCode::BAD_REQUEST,
+            realm,
+            Some(("invalid_request", "expected one token after Bearer, got a malformed Authorization header")),
+            None,
+        ));
+    }
     let grants = state.grants.lock().unwrap();
     match grants.tokens.get(token.trim()) {
         Some(r) if r.kind != "access_token" => Err(challenge(
@@ -104,7 +113,12 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
         Some(r) if r.expires_at <= now() => {
             Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", "the access token expired")), None))
         }
-        Some(r) => Ok(r.clone()),
+        // Known is not enough: a token minted wrong (mint.rs) is known too, so the JWT itself
+        // must be ours, for this server and this API (RFC 9068 §4).
+        Some(r) => match audience_and_issuer(state, token.trim()) {
+            Ok(()) => Ok(r.clone()),
+            Err(why) => Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", why)), None)),
+        },
         None => Err(challenge(
             StatusCode::UNAUTHORIZED,
             realm,
@@ -112,6 +126,24 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
             None,
         )),
     }
+}
+
+/// The signature (a key of ours, by `kid`), `iss` and `aud` of an access token the sandbox knows.
+fn audience_and_issuer(state: &Shared, token: &str) -> Result<(), &'static str> {
+    let claims = state.keys.verify(token)?;
+    if claims["iss"] != state.issuer.as_str() {
+        return Err("the access token is from another issuer");
+    }
+    let api = format!("{}/api", state.issuer);
+    let for_us = match &claims["aud"] {
+        serde_json::Value::String(a) => *a == api,
+        serde_json::Value::Array(list) => list.iter().any(|a| *a == api.as_str()),
+        _ => false,
+    };
+    if !for_us {
+        return Err("the access token is for another audience");
+    }
+    Ok(())
 }
 
 pub async fn userinfo(State(state): State<Shared>, headers: HeaderMap) -> Response {
