@@ -8,11 +8,15 @@ mod host;
 mod request;
 mod resolve;
 mod run;
+pub mod send;
+pub mod tokens;
 
 pub use error::AppError;
 pub use host::Host;
 pub use request::{Login, Operation, RunRequest};
 pub use run::RunOutcome;
+pub use send::Diagnosed;
+pub use tokens::{TokenContext, TokenKind, TokenSummary};
 
 // The libraries' types the fronts name (steps, sessions, reports), from one place.
 pub use inspector_engine as engine;
