@@ -149,3 +149,25 @@ test("authorization code by pasting the redirected URL (for registered https red
   assert.ok(titles.some((t) => t.includes("Authorization response received")));
   assert.ok(titles.some((t) => t.includes("Token request (authorization code")));
 });
+
+test("refresh: the token is taken from the authorization-code session, never put in the window", async () => {
+  const b = app.browser;
+  await (await b.$('[data-testid="nav-flows"]')).click();
+  await (await b.$('[data-testid="tab-refresh_token"]')).click();
+  assert.equal(await (await b.$('[data-testid="token-source"]')).getValue(), "session");
+  const pick = await b.$('[data-testid="token-session"]');
+  await pick.click();
+  await b.waitUntil(async () => (await pick.$$('option[value="1"]')).length === 1, { timeout: 10000, timeoutMsg: "the auth-code session #1 is offered" });
+  await pick.selectByAttribute("value", "1");
+  await (await b.$('[data-testid="run"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await b.waitUntil(async () => (await saved.isExisting()) && /session #4/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "the refresh saved as #4" });
+  assert.match(await saved.getText(), /Flow succeeded/);
+  const titles = await stepTitles(b);
+  assert.ok(titles.some((t) => t.includes("Token request (refresh")), titles.join("\n"));
+  const tokens = await b.$('[data-testid="tokens"]');
+  assert.match(await tokens.getText(), /Access token \(Bearer/);
+  const form = await b.execute(() => document.querySelector("aside").outerHTML);
+  assert.ok(!/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/.test(form), "no token in the form");
+  await b.saveScreenshot(join(shots, "desktop-refresh-from-session.png"));
+});
