@@ -88,7 +88,9 @@ test("device authorization: the user code and QR code are shown while polling", 
   const src = await qr.getAttribute("src");
   assert.match(src, /^data:image\/png;base64,/);
   assert.equal(decodeQr(Buffer.from(src.split(",")[1], "base64"), "the img src"), complete);
-  // WebKitWebDriver's element screenshots come out black under Xvfb: crop the window's instead.
+  // WebKitWebDriver's element screenshots come out black under Xvfb: crop the window's instead,
+  // with the QR code scrolled into view (clicking Run can scroll the page down to the button).
+  await b.execute((e) => e.scrollIntoView({ block: "center" }), qr);
   const page = PNG.sync.read(await b.saveScreenshot(join(shots, "desktop-device-qr.png")));
   const { rect, dpr } = await b.execute((e) => ({ rect: e.getBoundingClientRect().toJSON(), dpr: window.devicePixelRatio }), qr);
   const pad = 8; // keep some of the light background around it as a quiet zone

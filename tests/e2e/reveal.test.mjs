@@ -20,19 +20,21 @@ after(async () => {
   await app?.close();
 });
 
-/** Records every value Rust hands to the web view (Channel messages, command results). */
+/**
+ * Records every value Rust hands to the web view: Channel messages and command results all arrive
+ * through a callback registered in Tauri's callback map (exposed, as `callbacks`, for debugging;
+ * `transformCallback` and `invoke` themselves are read-only), so wrap what is put in it.
+ */
 async function spyOnIpc(b) {
   await b.execute(() => {
-    const internals = window.__TAURI_INTERNALS__;
+    const callbacks = window.__TAURI_INTERNALS__.callbacks;
     window.__ipcSeen = [];
-    const transform = internals.transformCallback.bind(internals);
-    internals.transformCallback = (cb, once) => transform((msg) => (window.__ipcSeen.push(JSON.stringify(msg)), cb?.(msg)), once);
-    const invoke = internals.invoke.bind(internals);
-    internals.invoke = async (...args) => {
-      const r = await invoke(...args);
-      window.__ipcSeen.push(JSON.stringify(r ?? null));
-      return r;
-    };
+    const set = callbacks.set.bind(callbacks);
+    callbacks.set = (id, fn) =>
+      set(id, (data) => {
+        window.__ipcSeen.push(JSON.stringify(data));
+        return fn(data);
+      });
   });
 }
 
