@@ -34,13 +34,7 @@ impl AppState {
             Ok(s) => s.take_key_notice().await.ok().flatten(),
             Err(_) => None,
         };
-        Self {
-            sandbox,
-            store,
-            store_notice,
-            jwks: Arc::new(inspector_token::JwksFetcher::new()),
-            runs: Arc::default(),
-        }
+        Self { sandbox, store, store_notice, jwks: Arc::new(inspector_token::JwksFetcher::new()), runs: Arc::default() }
     }
 
     /// The application core over the session database, every run saved.

@@ -44,9 +44,12 @@ impl Runs {
         id
     }
 
-    /// Forgets the run; a request still held at its gate is aborted (its sender drops).
+    /// Forgets the run; a request still held at its gate is aborted.
     fn close(&self, id: u64) {
-        self.slots.lock().unwrap().remove(&id);
+        let slot = self.slots.lock().unwrap().remove(&id);
+        if let Some(slot) = slot {
+            slot.gate.abort_all();
+        }
     }
 
     fn no_run(run_id: u64) -> CommandError {
@@ -67,7 +70,8 @@ impl Runs {
 
     /// The user's decision on the request `pending_id` held in run `run_id`.
     pub fn decide(&self, run_id: u64, pending_id: u64, decision: GateDecision) -> Result<(), CommandError> {
-        let gate = self.slots.lock().unwrap().get(&run_id).map(|s| s.gate.clone()).ok_or_else(|| Self::no_run(run_id))?;
+        let gate =
+            self.slots.lock().unwrap().get(&run_id).map(|s| s.gate.clone()).ok_or_else(|| Self::no_run(run_id))?;
         gate.answer(pending_id, decision);
         Ok(())
     }
@@ -88,6 +92,14 @@ struct Waiting {
 }
 
 impl WindowGate {
+    fn abort_all(&self) {
+        let mut w = self.waiting.lock().unwrap();
+        w.early.clear();
+        for (_, tx) in w.held.drain() {
+            let _ = tx.send(GateDecision::Abort);
+        }
+    }
+
     fn answer(&self, id: u64, decision: GateDecision) {
         let mut w = self.waiting.lock().unwrap();
         match w.held.remove(&id) {
@@ -122,6 +134,8 @@ impl Gate for WindowGate {
     }
 }
 
+// An event is most of what goes through; each moves once through a channel, so boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Outgoing {
     Started(Option<i64>),
     Event(FlowEvent),
@@ -255,5 +269,68 @@ async fn forward(
             Outgoing::Event(ev) => serde_json::to_value(&ev).unwrap_or_default(),
         };
         let _ = window.send(msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inspector_app::engine::step::HttpRequest;
+
+    fn held(id: u64) -> PendingRequest {
+        PendingRequest {
+            id,
+            request: HttpRequest { method: "POST".into(), url: "http://x/token".into(), headers: vec![], body: None },
+            secrets: vec![],
+        }
+    }
+
+    fn code(r: Result<(), CommandError>) -> String {
+        serde_json::to_value(r.unwrap_err()).unwrap()["message"].as_str().unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn a_held_request_waits_for_the_windows_decision_even_one_given_early() {
+        let runs = Runs::default();
+        let run = runs.open();
+        let gate = runs.slots.lock().unwrap()[&run].gate.clone();
+        // The window answered before the flow reached the gate.
+        runs.decide(run, 1, GateDecision::Abort).unwrap();
+        assert_eq!(gate.decide(&held(1)).await, GateDecision::Abort);
+
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.decide(&held(2)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "nothing is sent without a decision");
+        runs.decide(run, 2, GateDecision::Send).unwrap();
+        assert_eq!(waiting.await.unwrap(), GateDecision::Send);
+
+        // The run ends while a request is held: it is not sent.
+        let orphan = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.decide(&held(3)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(gate);
+        runs.close(run);
+        assert_eq!(orphan.await.unwrap(), GateDecision::Abort);
+        assert_eq!(code(runs.decide(run, 4, GateDecision::Send)), format!("run {run} is not running"));
+    }
+
+    #[test]
+    fn a_pasted_url_goes_to_its_own_run_only() {
+        let runs = Runs::default();
+        let (a, b) = (runs.open(), runs.open());
+        let (tx, mut rx) = oneshot::channel();
+        runs.slots.lock().unwrap().get_mut(&a).unwrap().paste = Some(tx);
+        assert_eq!(
+            code(runs.deliver(b, "https://app/cb?code=1".into())),
+            format!("run {b} is not waiting for a redirected URL")
+        );
+        runs.deliver(a, "https://app/cb?code=2".into()).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), "https://app/cb?code=2");
+        assert_eq!(code(runs.deliver(99, String::new())), "run 99 is not running");
     }
 }

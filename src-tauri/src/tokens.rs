@@ -3,8 +3,8 @@
 //! core (`inspect_session_token`, a `{{session:N:access_token}}` placeholder in a diagnosed
 //! request), and only the report comes back.
 
-use inspector_app::token::api::{self, DiagnoseInput, InspectInput};
 use inspector_app::token::Report;
+use inspector_app::token::api::{self, DiagnoseInput, InspectInput};
 use inspector_app::{Diagnosed, TokenKind};
 use serde::Deserialize;
 use tauri::State;

@@ -114,6 +114,7 @@ test("step-through: the held token request is shown redacted, sent on Send, and 
   assert.match(text, new RegExp(`^POST ${issuer}/token`));
   assert.match(text, /grant_type=client_credentials/);
   assert.doesNotMatch(text, /sandbox-service-secret|c2FuZGJveC1zZXJ2aWNlOnNhbmRib3gtc2VydmljZS1zZWNyZXQ/, "the secret is not shown, in clear or Basic");
+  await b.execute((e) => e.scrollIntoView({ block: "center" }), held);
   await b.saveScreenshot(join(shots, "desktop-step-through.png"));
   await (await b.$('[data-testid="pending-send"]')).click();
   const saved = await b.$('[data-testid="saved"]');
