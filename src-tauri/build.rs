@@ -4,7 +4,10 @@ fn main() {
         "sandbox_info",
         "run_flow",
         "deliver_redirect",
+        "decide_request",
         "inspect_token",
+        "inspect_session_token",
+        "reveal_token",
         "diagnose_call",
         "list_sessions",
         "open_session",
@@ -13,7 +16,6 @@ fn main() {
         "diff_sessions",
         "export_session",
         "rerun_form",
-        "session_token",
         "list_providers",
         "save_client",
     ])))

@@ -1,7 +1,9 @@
-//! The desktop shell: starts the sandbox and opens the store at launch, then exposes the engine
-//! to the window through a few commands. Everything protocol-related lives in the library crates.
+//! The desktop shell: starts the sandbox and opens the store at launch, then exposes the
+//! application core (crates/app) to the window through a few commands. Everything
+//! protocol-related lives in the library crates.
 
 mod commands;
+mod host;
 mod login;
 mod registry;
 mod sessions;
@@ -20,7 +22,10 @@ pub fn run() {
             commands::sandbox_info,
             commands::run_flow,
             commands::deliver_redirect,
+            commands::decide_request,
             tokens::inspect_token,
+            tokens::inspect_session_token,
+            tokens::reveal_token,
             tokens::diagnose_call,
             sessions::list_sessions,
             sessions::open_session,
@@ -29,7 +34,6 @@ pub fn run() {
             sessions::diff_sessions,
             sessions::export_session,
             sessions::rerun_form,
-            sessions::session_token,
             registry::list_providers,
             registry::save_client
         ])

@@ -71,13 +71,3 @@ pub async fn save_client(state: State<'_, AppState>, request: SaveRequest) -> Re
     s.save_client(request.provider.as_str(), &reg, &secrets).await.map_err(err)?;
     Ok(())
 }
-
-/// The sealed secrets of a saved client, for a run against `target` (its own provider only).
-pub async fn saved_secrets(
-    store: &Store,
-    provider: &str,
-    client: &str,
-    target: &inspector_engine::discovery::ProviderSource,
-) -> Result<ClientSecrets, CommandError> {
-    store.client(provider, Some(client)).await.map_err(err)?.secrets_for(target).map_err(err)
-}

@@ -88,7 +88,9 @@ test("device authorization: the user code and QR code are shown while polling", 
   const src = await qr.getAttribute("src");
   assert.match(src, /^data:image\/png;base64,/);
   assert.equal(decodeQr(Buffer.from(src.split(",")[1], "base64"), "the img src"), complete);
-  // WebKitWebDriver's element screenshots come out black under Xvfb: crop the window's instead.
+  // WebKitWebDriver's element screenshots come out black under Xvfb: crop the window's instead,
+  // with the QR code scrolled into view (clicking Run can scroll the page down to the button).
+  await b.execute((e) => e.scrollIntoView({ block: "center" }), qr);
   const page = PNG.sync.read(await b.saveScreenshot(join(shots, "desktop-device-qr.png")));
   const { rect, dpr } = await b.execute((e) => ({ rect: e.getBoundingClientRect().toJSON(), dpr: window.devicePixelRatio }), qr);
   const pad = 8; // keep some of the light background around it as a quiet zone
@@ -148,4 +150,26 @@ test("authorization code by pasting the redirected URL (for registered https red
   const titles = await stepTitles(b);
   assert.ok(titles.some((t) => t.includes("Authorization response received")));
   assert.ok(titles.some((t) => t.includes("Token request (authorization code")));
+});
+
+test("refresh: the token is taken from the authorization-code session, never put in the window", async () => {
+  const b = app.browser;
+  await (await b.$('[data-testid="nav-flows"]')).click();
+  await (await b.$('[data-testid="tab-refresh_token"]')).click();
+  assert.equal(await (await b.$('[data-testid="token-source"]')).getValue(), "session");
+  const pick = await b.$('[data-testid="token-session"]');
+  await pick.click();
+  await b.waitUntil(async () => (await pick.$$('option[value="1"]')).length === 1, { timeout: 10000, timeoutMsg: "the auth-code session #1 is offered" });
+  await pick.selectByAttribute("value", "1");
+  await (await b.$('[data-testid="run"]')).click();
+  const saved = await b.$('[data-testid="saved"]');
+  await b.waitUntil(async () => (await saved.isExisting()) && /session #4/.test(await saved.getText()), { timeout: 20000, timeoutMsg: "the refresh saved as #4" });
+  assert.match(await saved.getText(), /Flow succeeded/);
+  const titles = await stepTitles(b);
+  assert.ok(titles.some((t) => t.includes("Token request (refresh")), titles.join("\n"));
+  const tokens = await b.$('[data-testid="tokens"]');
+  assert.match(await tokens.getText(), /Access token \(Bearer/);
+  const form = await b.execute(() => document.querySelector("aside").outerHTML);
+  assert.ok(!/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/.test(form), "no token in the form");
+  await b.saveScreenshot(join(shots, "desktop-refresh-from-session.png"));
 });

@@ -80,10 +80,15 @@ test("Diagnose view: a token taken from a saved session goes into the request", 
   await b.waitUntil(async () => (await pick.$$("option")).length > 1, { timeout: 10000, timeoutMsg: "the session is offered" });
   await pick.selectByAttribute("value", "1");
   await (await b.$('[data-testid="diag-use-token"]')).click();
-  await b.waitUntil(async () => /Authorization: Bearer ey/.test(await (await b.$('[data-testid="diag-request"]')).getValue()), { timeout: 10000 });
+  // A placeholder the app fills as it sends: the token itself never enters the window.
+  await b.waitUntil(async () => /Authorization: Bearer \{\{session:1:access_token\}\}/.test(await (await b.$('[data-testid="diag-request"]')).getValue()), { timeout: 10000 });
   await (await b.$('[data-testid="diagnose"]')).click();
   await b.waitUntil(async () => /^insufficient_scope/.test(await (await b.$$('[data-testid="cause"]'))[0]?.getText?.() ?? ""), {
     timeout: 15000,
     timeoutMsg: "the session's token lacks orders.write",
   });
+  // What comes back shows the placeholder where the token went.
+  const shown = await b.execute(() => document.documentElement.outerHTML);
+  assert.match(await (await b.$('[data-testid="diag-response"]')).getValue(), /HTTP\/1\.1 403/);
+  assert.ok(!/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/.test(shown), "no JWT anywhere in the page");
 });

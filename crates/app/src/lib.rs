@@ -9,12 +9,16 @@ pub mod probe;
 mod request;
 mod resolve;
 mod run;
+pub mod send;
 mod token_checks;
+pub mod tokens;
 
 pub use error::AppError;
 pub use host::Host;
 pub use request::{Login, Operation, RunRequest};
 pub use run::RunOutcome;
+pub use send::Diagnosed;
+pub use tokens::{TokenContext, TokenKind, TokenSummary};
 
 // The libraries' types the fronts name (steps, sessions, reports), from one place.
 pub use inspector_engine as engine;

@@ -43,14 +43,36 @@ export interface TokenSet {
   id_token?: string;
 }
 
+export type TokenKind = "access_token" | "refresh_token" | "id_token";
+
+/** A token set as the window gets it: no token values (inspector_app::tokens::TokenSummary). */
+export interface TokenSummary {
+  token_type: string;
+  expires_in?: number;
+  scope?: string;
+  /** The saved session holding the tokens, to reveal one from. */
+  session_id?: number | null;
+  tokens: { which: TokenKind; format: string; report?: TokenReportData }[];
+}
+
+/** A request held at the gate (step-through), already redacted. */
+export interface PendingRequest {
+  id: number;
+  request: HttpRequest;
+}
+
 export type UserAction =
   | { kind: "open_url"; url: string }
   | { kind: "enter_user_code"; user_code: string; verification_uri: string; verification_uri_complete?: string; expires_in: number };
 
+/** What `run_flow` streams to the window. */
 export type FlowEvent =
+  | { type: "run"; run_id: number }
+  | { type: "session"; session_id?: number | null }
   | ({ type: "step" } & Step)
-  | ({ type: "tokens" } & TokenSet)
+  | ({ type: "tokens" } & TokenSummary)
   | ({ type: "action" } & UserAction)
+  | ({ type: "pending" } & PendingRequest)
   | ({ type: "error" } & FlowError)
   | { type: "done"; ok: boolean };
 
@@ -69,6 +91,9 @@ export interface SandboxInfo {
 export interface RunResult {
   ok: boolean;
   session_id?: number;
+  run_id: number;
+  /** Introspection or UserInfo: what the server answered. */
+  result?: unknown;
 }
 
 /** What every command rejects with. */
@@ -77,7 +102,8 @@ export interface CommandError {
   message: string;
 }
 
-export type FlowKind = "client_credentials" | "auth_code" | "device";
+/** inspector_app::Operation: the name its sessions are saved under. */
+export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
 export type LoginMode = "system_browser" | "in_app" | "paste";
 
 /** inspector-token's report (`token inspect --json`). */
@@ -177,15 +203,12 @@ export interface SessionDiff {
   same: boolean;
 }
 
+/** What a re-run needs: the session to name in the request, and its settings to show. */
 export interface RerunForm {
-  flow: FlowKind;
-  issuer: string;
-  clientId: string;
-  secretFromSession?: number | null;
-  authMethod: string;
-  scope: string;
-  pkce?: string | null;
-  redirectUri?: string | null;
+  operation: Operation;
+  session: number;
+  settings: Record<string, any>;
+  sent_secret: boolean;
 }
 
 export interface SavedClient {
