@@ -1,47 +1,37 @@
 // Shapes of the engine's events as they cross IPC (serde JSON of inspector-engine's types).
 
-export type StepStatus = "ok" | "warning" | "failed";
-
-export interface FlowError {
-  code: string;
-  message: string;
-  oauth?: { error: string; error_description?: string; error_uri?: string };
-}
-
-export interface HttpRequest {
-  method: string;
-  url: string;
-  headers: [string, string][];
-  body?: string;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: [string, string][];
-  body: string;
-  elapsed_ms: number;
-}
-
-export type Step = {
-  seq: number;
-  at_ms: number;
-  title: string;
-  status: StepStatus;
-  error?: FlowError;
-  secrets?: { label: string; value: string }[];
-} & (
-  | { kind: "http"; request: HttpRequest; response?: HttpResponse }
-  | { kind: "local"; details: unknown }
-);
-
-export interface TokenSet {
-  access_token: string;
-  token_type: string;
-  expires_in?: number;
-  scope?: string;
-  refresh_token?: string;
-  id_token?: string;
-}
+// The engine's and the core's types come generated from Rust (ts-rs): see ./generated/types.ts.
+export type {
+  Change,
+  Check,
+  CheckStatus,
+  DevicePoll,
+  ErrorCode,
+  FlowError,
+  HttpRequest,
+  HttpResponse,
+  Lane,
+  Lanes,
+  Login,
+  Operation,
+  PendingRequest,
+  RequestEdit,
+  RunRequest,
+  SessionRecord,
+  SessionSummary,
+  Step,
+  StepCategory,
+  StepKind,
+  StepStatus,
+  TokenSet,
+  UserAction,
+  SessionDiff,
+  StepDiff,
+  StepRef,
+  Difference,
+  Aspect,
+} from "./generated/types";
+import type { Check, FlowError, HttpRequest, Operation, PendingRequest, SessionSummary, Step, UserAction } from "./generated/types";
 
 export type TokenKind = "access_token" | "refresh_token" | "id_token";
 
@@ -54,16 +44,6 @@ export interface TokenSummary {
   session_id?: number | null;
   tokens: { which: TokenKind; format: string; report?: TokenReportData }[];
 }
-
-/** A request held at the gate (step-through), already redacted. */
-export interface PendingRequest {
-  id: number;
-  request: HttpRequest;
-}
-
-export type UserAction =
-  | { kind: "open_url"; url: string }
-  | { kind: "enter_user_code"; user_code: string; verification_uri: string; verification_uri_complete?: string; expires_in: number };
 
 /** What `run_flow` streams to the window. */
 export type FlowEvent =
@@ -102,20 +82,10 @@ export interface CommandError {
   message: string;
 }
 
-/** inspector_app::Operation: the name its sessions are saved under. */
-export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
 export type LoginMode = "system_browser" | "in_app" | "paste";
 
-/** inspector-token's report (`token inspect --json`). */
-export interface TokenCheck {
-  id: string;
-  status: "pass" | "fail" | "warn" | "skip";
-  message: string;
-  expected?: string;
-  actual?: string;
-  spec: string;
-  problem?: string;
-}
+/** inspector-token's report (`token inspect --json`); its checks are the one Check type. */
+export type TokenCheck = Check;
 
 export interface Annotation {
   name: string;
@@ -154,53 +124,6 @@ export interface DiagnoseResult {
     causes: Cause[];
   };
   response: string;
-}
-
-export interface SessionSummary {
-  id: number;
-  flow: string;
-  provider: string;
-  client: string;
-  title: string;
-  outcome: "ok" | "failed" | "running" | "interrupted";
-  started_ms: number;
-  ended_ms?: number | null;
-  step_count: number;
-  tags: string[];
-  deleted_ms?: number;
-}
-
-export interface SessionRecord extends SessionSummary {
-  notes: string;
-  settings: Record<string, unknown>;
-  error?: FlowError | null;
-  tokens?: TokenSet | null;
-  steps: Step[];
-  redacted: boolean;
-}
-
-export interface Difference {
-  aspect: string;
-  name: string;
-  left?: unknown;
-  right?: unknown;
-}
-
-export interface StepRef {
-  seq: number;
-  title: string;
-  status: StepStatus;
-  method?: string;
-  url?: string;
-  http_status?: number;
-}
-
-export interface SessionDiff {
-  left: SessionSummary;
-  right: SessionSummary;
-  session: Difference[];
-  steps: { left?: StepRef | null; right?: StepRef | null; differences: Difference[] }[];
-  same: boolean;
 }
 
 /** What a re-run needs: the session to name in the request, and its settings to show. */

@@ -157,6 +157,28 @@ outcome: string, started_ms: number, ended_ms: number | null, step_count: number
  */
 deleted_ms?: number | null, };
 
+export type SessionDiff = { left: SessionSummary, right: SessionSummary, session: Array<Difference>, steps: Array<StepDiff>, 
+/**
+ * No difference anywhere (volatile values aside).
+ */
+same: boolean, };
+
+export type StepDiff = { left: StepRef | null, right: StepRef | null, differences: Array<Difference>, };
+
+export type StepRef = { seq: number, title: string, status: StepStatus, method?: string | null, url?: string | null, http_status?: number | null, };
+
+export type Difference = { aspect: Aspect, 
+/**
+ * What differs: a parameter, member or claim name (`access_token.scope` for a claim).
+ */
+name: string, 
+/**
+ * Absent when the left session does not have it.
+ */
+left: JsonValue | null, right: JsonValue | null, };
+
+export type Aspect = "outcome" | "error" | "flow" | "provider" | "client" | "step_status" | "url" | "request_param" | "request_header" | "http_status" | "response_header" | "response_member" | "claim";
+
 export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
 
 export type Login = "system_browser" | "in_app" | "paste" | "print";
