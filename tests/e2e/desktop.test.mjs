@@ -42,9 +42,13 @@ test("client credentials against the sandbox shows its steps live and saves the 
   await verdict.waitForDisplayed({ timeout: 15000 });
   assert.match(await verdict.getText(), /JWT · access_token — valid/);
 
+  // The access token is checked in the run too: its checks are a step of the session.
+  assert.ok(titles.some((t) => t.includes("Access token checks: valid")), titles.join("\n"));
+
   // Open the token request to show its raw exchange, as a user would.
-  await steps[steps.length - 1].$("summary").click();
-  const raw = await steps[steps.length - 1].getProperty("textContent");
+  const tokenStep = steps[titles.findIndex((t) => t.includes("Token request"))];
+  await tokenStep.$("summary").click();
+  const raw = await tokenStep.getProperty("textContent");
   assert.match(raw, /POST http:\/\/127\.0\.0\.1:\d+\/token/);
   assert.match(raw, /<redacted:client_credentials>/, "the window never shows the client secret");
   assert.doesNotMatch(raw, /sandbox-service-secret/);
