@@ -54,7 +54,7 @@ fn bad_placeholder(found: &str) -> AppError {
 }
 
 /// A diagnosis as a front may show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Diagnosed {
     /// The diagnosis, with substituted tokens shown as their placeholders.
     pub diagnosis: serde_json::Value,

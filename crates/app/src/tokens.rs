@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{AppError, Core};
 
 /// Which token of a token set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     AccessToken,
@@ -75,7 +75,7 @@ impl TokenContext {
 }
 
 /// One token of a set, as a window may see it: never its value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TokenEntry {
     pub which: TokenKind,
     pub format: Format,
@@ -85,7 +85,7 @@ pub struct TokenEntry {
 }
 
 /// A token set without its values.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct TokenSummary {
     pub token_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]

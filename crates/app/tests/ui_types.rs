@@ -3,7 +3,7 @@
 //! with UPDATE_UI_TYPES=1 to write it anew.
 
 use inspector_app::engine::{check, client_auth, discovery, error, event, gate, pkce, step, token_response};
-use inspector_app::{Login, Operation, RunRequest, store};
+use inspector_app::{Login, Operation, RunRequest, store, token};
 use ts_rs::{Config, TS};
 
 fn declarations() -> String {
@@ -42,6 +42,21 @@ fn declarations() -> String {
         store::diff::StepRef::decl(&cfg),
         store::diff::Difference::decl(&cfg),
         store::diff::Aspect::decl(&cfg),
+        token::Report::decl(&cfg),
+        token::inspect::Annotation::decl(&cfg),
+        token::inspect::SignatureInfo::decl(&cfg),
+        token::Format::decl(&cfg),
+        token::checks::Profile::decl(&cfg),
+        token::Problem::decl(&cfg),
+        token::PasteMistake::decl(&cfg),
+        token::Diagnosis::decl(&cfg),
+        token::diagnose::TokenSummary::decl(&cfg),
+        token::Cause::decl(&cfg),
+        token::CauseCode::decl(&cfg),
+        inspector_app::tokens::TokenSummary::decl(&cfg),
+        inspector_app::tokens::TokenEntry::decl(&cfg),
+        inspector_app::tokens::TokenKind::decl(&cfg),
+        inspector_app::send::Diagnosed::decl(&cfg),
         Operation::decl(&cfg),
         Login::decl(&cfg),
         RunRequest::decl(&cfg),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Challenge {
     pub scheme: String,
     pub params: Vec<(String, String)>,

@@ -13,7 +13,7 @@ use crate::signature::{self, Alg};
 use crate::times::{self, NumericDate};
 
 /// The stable problem codes of the CLI contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Malformed,
@@ -153,7 +153,7 @@ pub enum SignatureOutcome {
 }
 
 /// Which rule set applies on top of RFC 7519.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// A JWT with no profile.

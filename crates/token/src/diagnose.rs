@@ -16,7 +16,7 @@ use crate::jwks::JwksFetcher;
 use crate::paste::{self, PasteMistake};
 use crate::times;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CauseCode {
     MissingToken,
@@ -136,7 +136,7 @@ impl CauseCode {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Cause {
     pub code: CauseCode,
     pub summary: String,
@@ -147,7 +147,8 @@ pub struct Cause {
     score: u32,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(rename = "DiagnosedToken")]
 pub struct TokenSummary {
     /// Where the token was found: "Authorization: Bearer", "query string", "form body".
     pub location: String,
@@ -162,10 +163,11 @@ pub struct TokenSummary {
     pub inspection: Report,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Diagnosis {
     pub status: u16,
     #[serde(serialize_with = "challenges_as_strings")]
+    #[ts(as = "Vec<String>")]
     pub challenges: Vec<Challenge>,
     pub token: Option<TokenSummary>,
     pub causes: Vec<Cause>,

@@ -28,7 +28,7 @@ impl KeySource {
 }
 
 /// A header parameter or claim with its meaning and, for dates, a human reading.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Annotation {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,14 +39,14 @@ pub struct Annotation {
     pub time: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct SignatureInfo {
     pub bytes: usize,
     pub hex: String,
 }
 
 /// The JSON contract of `token inspect --json`, plus a few informative extras.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 pub struct Report {
     pub format: Format,
     /// True for JWE: the header is the protected header, the claims are unreadable.

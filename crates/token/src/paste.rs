@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PasteMistake {
     /// `"eyJ…"`, `'eyJ…'`, typographic quotes or backticks, or a stray one at one end.
@@ -31,7 +31,7 @@ impl PasteMistake {
 }
 
 /// One mistake and how it showed, e.g. `a leading 'bearer '`. Never quotes the token itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Mistake {
     pub kind: PasteMistake,
     pub what: String,

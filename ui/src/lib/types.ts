@@ -30,20 +30,26 @@ export type {
   StepRef,
   Difference,
   Aspect,
+  Annotation,
+  Cause,
+  CauseCode,
+  Diagnosis,
+  DiagnosedToken,
+  Report,
+  TokenEntry,
+  TokenKind,
 } from "./generated/types";
-import type { Check, FlowError, HttpRequest, Operation, PendingRequest, SessionSummary, Step, UserAction } from "./generated/types";
+import type { Check, Diagnosis, FlowError, Operation, PendingRequest, Report, SessionSummary, Step, UserAction } from "./generated/types";
+import type { TokenSummary as GeneratedTokenSummary } from "./generated/types";
 
-export type TokenKind = "access_token" | "refresh_token" | "id_token";
+/** A token set as the window gets it: no token values, and the session to reveal one from. */
+export type TokenSummary = GeneratedTokenSummary & { session_id?: number | null };
+/** inspector-token's report (`token inspect --json`), signature bytes dropped by the core. */
+export type TokenReportData = Report;
+/** What Diagnose shows: the diagnosis (tokens shown as their placeholders) and the response. */
+export type DiagnoseResult = { diagnosis: Diagnosis; response: string };
 
 /** A token set as the window gets it: no token values (inspector_app::tokens::TokenSummary). */
-export interface TokenSummary {
-  token_type: string;
-  expires_in?: number;
-  scope?: string;
-  /** The saved session holding the tokens, to reveal one from. */
-  session_id?: number | null;
-  tokens: { which: TokenKind; format: string; report?: TokenReportData }[];
-}
 
 /** What `run_flow` streams to the window. */
 export type FlowEvent =
@@ -87,44 +93,9 @@ export type LoginMode = "system_browser" | "in_app" | "paste";
 /** inspector-token's report (`token inspect --json`); its checks are the one Check type. */
 export type TokenCheck = Check;
 
-export interface Annotation {
-  name: string;
-  meaning?: string;
-  spec?: string;
-  time?: string;
-}
 
-export interface TokenReportData {
-  format: "jwt" | "jwe" | "opaque" | "malformed";
-  encrypted: boolean;
-  profile?: string;
-  header: Record<string, unknown> | null;
-  claims: Record<string, unknown> | null;
-  signature?: { bytes: number; hex: string };
-  valid: boolean;
-  checks: TokenCheck[];
-  problems: string[];
-  header_info: Annotation[];
-  claim_info: Annotation[];
-  notes?: string[];
-}
 
-export interface Cause {
-  code: string;
-  summary: string;
-  fix: string;
-  evidence?: string[];
-}
 
-export interface DiagnoseResult {
-  diagnosis: {
-    status: number;
-    challenges: string[];
-    token?: { location: string; format: string; problems: string[]; valid: boolean; inspection: TokenReportData } | null;
-    causes: Cause[];
-  };
-  response: string;
-}
 
 /** What a re-run needs: the session to name in the request, and its settings to show. */
 export interface RerunForm {

@@ -179,6 +179,74 @@ left: JsonValue | null, right: JsonValue | null, };
 
 export type Aspect = "outcome" | "error" | "flow" | "provider" | "client" | "step_status" | "url" | "request_param" | "request_header" | "http_status" | "response_header" | "response_member" | "claim";
 
+export type Report = { format: Format, 
+/**
+ * True for JWE: the header is the protected header, the claims are unreadable.
+ */
+encrypted: boolean, profile: Profile | null, header: JsonValue, claims: JsonValue, signature: SignatureInfo | null, valid: boolean, 
+/**
+ * Paste mistakes removed before checking (quotes, whitespace, line breaks, `Bearer `); the
+ * `paste` check says what they were. The other checks and `valid` are of the cleaned token.
+ */
+paste: Array<PasteMistake>, checks: Array<Check>, problems: Array<Problem>, header_info: Array<Annotation>, claim_info: Array<Annotation>, notes: Array<string>, };
+
+export type Annotation = { name: string, meaning: string | null, spec: string | null, time: string | null, };
+
+export type SignatureInfo = { bytes: number, hex: string, };
+
+export type Format = "jwt" | "jwe" | "malformed" | "opaque";
+
+export type Profile = "jwt" | "id_token" | "access_token";
+
+export type Problem = "malformed" | "alg_none" | "alg_not_allowed" | "bad_signature" | "unknown_key" | "expired" | "not_yet_valid" | "issued_in_future" | "issuer_mismatch" | "audience_mismatch" | "missing_claim" | "insufficient_scope" | "nonce_mismatch" | "at_hash_mismatch" | "azp_mismatch" | "crit_unsupported";
+
+export type PasteMistake = "quotes" | "whitespace" | "line_breaks" | "bearer_prefix";
+
+export type Diagnosis = { status: number, challenges: Array<string>, token: DiagnosedToken | null, causes: Array<Cause>, };
+
+export type DiagnosedToken = { 
+/**
+ * Where the token was found: "Authorization: Bearer", "query string", "form body".
+ */
+location: string, format: Format, problems: Array<Problem>, valid: boolean, 
+/**
+ * Paste mistakes around the token as sent (quotes, a second `Bearer `); `inspection` is of
+ * the token without them.
+ */
+paste: Array<PasteMistake>, 
+/**
+ * The full inspection (header, claims, checks); the token string itself is never echoed.
+ */
+inspection: Report, };
+
+export type Cause = { code: CauseCode, summary: string, fix: string, evidence: Array<string>, };
+
+export type CauseCode = "missing_token" | "wrong_scheme" | "malformed" | "expired" | "not_yet_valid" | "bad_signature" | "unknown_key" | "alg_none" | "issuer_mismatch" | "audience_mismatch" | "missing_claim" | "insufficient_scope" | "revoked_or_inactive" | "dpop_required" | "invalid_request" | "token_in_query" | "unknown";
+
+export type TokenSummary = { token_type: string, expires_in: number | null, scope: string | null, 
+/**
+ * The tokens the set holds, access token first.
+ */
+tokens: Array<TokenEntry>, };
+
+export type TokenEntry = { which: TokenKind, format: Format, 
+/**
+ * JWT and JWE only: decoded header and claims and the ordered checks (see [`shown`]).
+ */
+report: Report | null, };
+
+export type TokenKind = "access_token" | "refresh_token" | "id_token";
+
+export type Diagnosed = { 
+/**
+ * The diagnosis, with substituted tokens shown as their placeholders.
+ */
+diagnosis: JsonValue, 
+/**
+ * The response diagnosed, as raw HTTP (the one received when the request was sent).
+ */
+response: string, };
+
 export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
 
 export type Login = "system_browser" | "in_app" | "paste" | "print";
