@@ -40,7 +40,8 @@ impl AppState {
     /// The application core over the session database, every run saved.
     pub fn core(&self) -> Result<Core, CommandError> {
         let store = self.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
-        Ok(Core::new(Some(store.clone())))
+        // One key cache for the run's token checks and the Token/Diagnose views.
+        Ok(Core::new(Some(store.clone())).with_jwks(self.jwks.clone()))
     }
 }
 

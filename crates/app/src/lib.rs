@@ -47,6 +47,12 @@ impl Core {
         Self { store, save: false, jwks: Default::default() }
     }
 
+    /// The same core, sharing `jwks` (a front's key cache) for its token checks.
+    pub fn with_jwks(mut self, jwks: std::sync::Arc<inspector_token::JwksFetcher>) -> Self {
+        self.jwks = jwks;
+        self
+    }
+
     /// The key cache token checks use (shared with the fronts' token views).
     pub fn jwks(&self) -> &inspector_token::JwksFetcher {
         &self.jwks
