@@ -225,3 +225,17 @@ test("device flow: user code entered by the test user, CLI polls to tokens", opt
   const polls = run.of("step").filter((s) => s.kind === "http" && s.request.url === meta.token_endpoint);
   assert.ok(polls.length >= 1);
 });
+
+test("audit provider: oidc-provider in this configuration shows no failure (a strict provider)", opts, async () => {
+  const run = await runCli(["audit", "provider", "--issuer", op.issuer]);
+  assert.equal(run.code, 0, run.describe());
+  const report = run.last("report");
+  assert.ok(report, run.describe());
+  const fails = report.checks.filter((c) => c.verdict === "fail");
+  assert.deepEqual(fails, [], "no failure against a strict provider");
+  const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+  for (const id of ["issuer-matches", "pkce-s256", "password-grant", "alg-none", "jwks-keys"]) {
+    assert.equal(byId[id]?.verdict, "pass", `${id}: ${JSON.stringify(byId[id])}`);
+  }
+  assert.ok(byId["https-endpoints"].explanation.includes("loopback"), "loopback http is noted, not failed");
+});

@@ -3,6 +3,7 @@
 //! inspection and diagnosis are reached through [`Core`] as well. Leaves out anything a front
 //! alone can do (windows, terminals), which sits behind `Host`.
 
+pub mod audit;
 mod error;
 mod host;
 pub mod probe;

@@ -104,8 +104,9 @@ impl Core {
 }
 
 /// The host's subscription: one session-wide redaction (the saved session's), and the login
-/// opened the way the user chose.
-fn forward(
+/// opened the way the user chose (`Login::Print`: nothing is opened). Every run, probe and audit
+/// reaches its host through it.
+pub(crate) fn forward(
     mut events: tokio::sync::mpsc::UnboundedReceiver<FlowEvent>,
     host: Arc<dyn Host>,
     login: Login,

@@ -8,6 +8,7 @@
 //! what was expected, the database or its key unavailable, the output file not writable).
 //! A closed stdout (`| head`) ends a command quietly with 0 (see `term`).
 
+mod audit_cmd;
 mod flow;
 mod output;
 mod probe_cmd;
@@ -61,6 +62,11 @@ enum Command {
     Probe {
         #[command(subcommand)]
         cmd: probe_cmd::ProbeCommand,
+    },
+    /// Audit a provider against the OAuth Security BCP (RFC 9700) from its metadata and keys
+    Audit {
+        #[command(subcommand)]
+        cmd: audit_cmd::AuditCommand,
     },
     /// Saved sessions: list, search, show, export, import, diff, rename, tag, delete
     Sessions {
@@ -130,6 +136,7 @@ fn main() -> ExitCode {
             Command::Token { token } => token_cmd::run(token).await,
             Command::Diagnose(args) => token_cmd::diagnose(args).await,
             Command::Probe { cmd } => probe_cmd::run(cmd, cli.db, cli.no_save).await,
+            Command::Audit { cmd } => audit_cmd::run(cmd, cli.db, cli.no_save).await,
             Command::Sessions { cmd } => sessions_cmd::run(cmd, cli.db).await,
             Command::Providers { cmd } => registry_cmd::providers(cmd, cli.db).await,
             Command::Clients { cmd } => registry_cmd::clients(cmd, cli.db).await,

@@ -72,12 +72,12 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
 }
 
 /// The core's events are not printed: the report is the output. Steps are in the saved session.
-struct Quiet;
+pub(crate) struct Quiet;
 
 impl inspector_app::Host for Quiet {
     fn event(&self, _: FlowEvent) {}
     fn open_browser(&self, _: &str) -> Result<(), String> {
-        Err("the probe opens no browser".into())
+        Err("this command opens no browser".into())
     }
 }
 

@@ -185,10 +185,10 @@ async fn fetch_document(
             Err(e) if !last_try => {
                 let mut step_err = e.clone();
                 step_err.message = format!("{} — trying the RFC 8414 location next", e.message);
-                rec.http(title, &ex, vec![], Err(&step_err));
+                rec.http(title, &ex, vec![], Err(&step_err))
             }
             Err(e) => rec.http(title, &ex, vec![], Err(e)),
-        }
+        };
         return result;
     }
 }

@@ -115,8 +115,8 @@ impl Recorder {
         exchange: &crate::http::Exchange,
         secrets: Vec<SecretMark>,
         outcome: Result<(), &FlowError>,
-    ) {
-        self.push(Step::http(title, exchange, secrets, outcome));
+    ) -> u32 {
+        self.push(Step::http(title, exchange, secrets, outcome))
     }
 
     /// Publishes a local action (a check, a generated value) with its facts.
@@ -131,13 +131,15 @@ impl Recorder {
         self.push(step);
     }
 
-    /// Publishes a prepared step, numbering it.
-    pub fn push(&self, mut step: Step) {
+    /// Publishes a prepared step, numbering it; returns its number (evidence for a report).
+    pub fn push(&self, mut step: Step) -> u32 {
         let mut fanout = self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner());
         fanout.1 += 1;
         step.seq = fanout.1;
         self.inner.last_failed.store(step.status == StepStatus::Failed, Ordering::SeqCst);
+        let seq = step.seq;
         send_all(&fanout.0, FlowEvent::Step(step));
+        seq
     }
 
     /// Ends a flow: its tokens (if it yields any) or its error, then `done`. Returns whether it succeeded.

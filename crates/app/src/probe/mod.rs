@@ -18,7 +18,6 @@ use inspector_engine::discovery::{Endpoints, ProviderSource};
 use inspector_engine::flows::common::{ClientSecrets, ClientSettings};
 use inspector_engine::flows::{client_credentials, ops};
 use inspector_engine::http::{Exchange, HttpClient};
-use inspector_engine::redact::Redactor;
 use inspector_engine::step::{HttpRequest, Lane, SecretMark, Step, StepStatus};
 use inspector_engine::{FlowEvent, Recorder, Secret};
 use inspector_store::{NewSession, Run, View};
@@ -361,7 +360,7 @@ impl Core {
         new.title = format!("API probe · {method} {}", req.url);
         let mut run = Run::start(self.writer(), &new).await?;
         host.started(run.session_id());
-        let forward = forward(run.subscribe(), host.clone());
+        let forward = crate::run::forward(run.subscribe(), host.clone(), crate::Login::Print, run.recorder.weak());
         let seen = run.subscribe();
         let mut http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(30)));
         if let Some(gate) = host.gate() {
@@ -440,26 +439,6 @@ impl Core {
             Err(e) => Err(e),
         }
     }
-}
-
-/// The host's subscription: every event through one session-wide redaction, as a run's.
-fn forward(
-    mut events: tokio::sync::mpsc::UnboundedReceiver<FlowEvent>,
-    host: Arc<dyn Host>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut redactor = Redactor::default();
-        while let Some(ev) = events.recv().await {
-            let ev = match ev {
-                FlowEvent::Tokens(_) | FlowEvent::Action(_) => {
-                    redactor.observe(&ev);
-                    ev
-                }
-                other => redactor.event(&other),
-            };
-            host.event(ev);
-        }
-    })
 }
 
 /// One variant: its stable id, the step title, what a correct API answers, what an acceptance
