@@ -3,6 +3,7 @@
 // run, the same arrows for the reopened session, and the SVG export.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch, paste, sandboxIssuer, shots } from "./driver.mjs";
 
@@ -73,12 +74,12 @@ test("client credentials: four lanes, POST /token with its 200 answer; a click o
 
   // The exported SVG is the drawn one, and the client secret is in it nowhere.
   await (await b.$('[data-testid="export-svg"]')).click();
-  const link = await b.$('[data-testid="diagram-download"]');
-  await link.waitForExist({ timeout: 5000 });
-  assert.match(await link.getAttribute("download"), /^session-\d+-diagram\.svg$/);
-  const href = await link.getAttribute("href");
-  assert.match(href, /^data:image\/svg\+xml;charset=utf-8,/);
-  const markup = decodeURIComponent(href.slice(href.indexOf(",") + 1));
+  const note = await b.$('[data-testid="diagram-saved"]');
+  await b.waitUntil(async () => (await note.getProperty("textContent"))?.trim(), { timeout: 5000, timeoutMsg: "expected a note on the saved diagram" });
+  const file = (await note.getProperty("textContent")).match(/^Saved (.+oauth-session-\d+-diagram\.svg)$/)?.[1];
+  // Where session exports go: the download folder, else the home folder (the test gives the app its own).
+  assert.ok(file?.startsWith(app.dataDir), `saved under the app's home, got ${await note.getProperty("textContent")}`);
+  const markup = readFileSync(file, "utf8");
   assert.match(markup, /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(markup.includes("POST /token") && markup.includes("200 tokens"), markup.slice(0, 400));
   assert.ok(!markup.includes("sandbox-service-secret"), "no client secret in the exported diagram");
