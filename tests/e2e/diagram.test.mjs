@@ -80,6 +80,7 @@ test("client credentials: four lanes, POST /token with its 200 answer; a click o
   // Where session exports go: the download folder, else the home folder (the test gives the app its own).
   assert.ok(file?.startsWith(app.dataDir), `saved under the app's home, got ${await note.getProperty("textContent")}`);
   const markup = readFileSync(file, "utf8");
+  assert.match(markup, /<svg[^>]* width="\d+"[^>]* height="\d+"/, "the file keeps its drawn size");
   assert.match(markup, /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(markup.includes("POST /token") && markup.includes("200 tokens"), markup.slice(0, 400));
   assert.ok(!markup.includes("sandbox-service-secret"), "no client secret in the exported diagram");
