@@ -15,6 +15,7 @@ fn main() {
         "delete_session",
         "diff_sessions",
         "export_session",
+        "save_diagram",
         "rerun_form",
         "list_providers",
         "save_client",

@@ -33,6 +33,7 @@ pub fn run() {
             sessions::delete_session,
             sessions::diff_sessions,
             sessions::export_session,
+            sessions::save_diagram,
             sessions::rerun_form,
             registry::list_providers,
             registry::save_client

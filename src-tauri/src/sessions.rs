@@ -86,6 +86,33 @@ pub async fn export_session(
     Ok(Exported { path: path.display().to_string(), redacted: redact })
 }
 
+/// Saves the window's sequence diagram next to the session exports. The window draws it from the
+/// steps it holds, which are redacted, so it is written as a redacted export. A webview download
+/// would land in the process's working directory instead, so the window hands the markup here.
+#[tauri::command]
+pub async fn save_diagram(session: Option<i64>, svg: String) -> Result<Exported, CommandError> {
+    const LIMIT: usize = 4 << 20;
+    let start = svg.trim_start();
+    if !(start.starts_with("<?xml") || start.starts_with("<svg")) {
+        let got: String = start.chars().take(20).collect();
+        return Err(CommandError::new("invalid_input", format!("expected SVG markup, got {got:?}")));
+    }
+    if svg.len() > LIMIT {
+        return Err(CommandError::new(
+            "invalid_input",
+            format!("expected a diagram under {LIMIT} bytes, got {}", svg.len()),
+        ));
+    }
+    let dir = dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+    let name =
+        session.map_or_else(|| "oauth-flow-diagram.svg".to_string(), |id| format!("oauth-session-{id}-diagram.svg"));
+    let path = dir.join(name);
+    // The same session draws the same diagram: saving it again replaces the file.
+    inspector_store::export::file::write_export(&path, svg.as_bytes(), true, true)
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    Ok(Exported { path: path.display().to_string(), redacted: true })
+}
+
 /// What the window needs to re-run a session: the operation and the session, which the core
 /// fills the rest from (settings, and the secret it sent, for the same provider only), plus the
 /// saved settings to show in the form. No secret or token.
