@@ -64,7 +64,7 @@ pub struct TokenOp {
     #[command(flatten)]
     client: ClientArgs,
     /// The token (refresh token for refresh, access token for userinfo)
-    #[arg(long, env = "OAUTH_INSPECTOR_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "OAUTH_INSPECTOR_TOKEN", hide_env_values = true, allow_hyphen_values = true)]
     token: Option<String>,
     /// Take the token — and, unless given, the provider and client — from a saved session
     #[arg(long)]
@@ -91,7 +91,7 @@ pub struct ClientArgs {
     endpoints: EndpointArgs,
     #[arg(long)]
     client_id: Option<String>,
-    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true, allow_hyphen_values = true)]
     client_secret: Option<String>,
     /// client_secret_basic | client_secret_post | client_secret_jwt | private_key_jwt | none
     /// (default: basic with a secret, private_key_jwt with a key, else none)

@@ -35,7 +35,13 @@ pub struct ApiArgs {
     #[arg(long)]
     body: Option<String>,
     /// A valid access token for the API
-    #[arg(long, env = "OAUTH_INSPECTOR_TOKEN", hide_env_values = true, conflicts_with = "session")]
+    #[arg(
+        long,
+        env = "OAUTH_INSPECTOR_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "session",
+        allow_hyphen_values = true
+    )]
     token: Option<String>,
     /// Take the token (and the client, if it has one) from a saved session
     #[arg(long)]
@@ -48,7 +54,7 @@ pub struct ApiArgs {
     issuer: Option<String>,
     #[arg(long)]
     client_id: Option<String>,
-    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true, allow_hyphen_values = true)]
     client_secret: Option<String>,
     /// Saved provider whose client serves for client credentials
     #[arg(long, value_name = "NAME")]

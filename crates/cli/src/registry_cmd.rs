@@ -72,7 +72,7 @@ pub struct ClientAdd {
     #[arg(long)]
     client_id: String,
     /// Saved sealed; never printed
-    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "OAUTH_INSPECTOR_CLIENT_SECRET", hide_env_values = true, allow_hyphen_values = true)]
     client_secret: Option<String>,
     /// PEM file of the private key for private_key_jwt; its text is saved sealed
     #[arg(long, value_name = "PEMFILE")]

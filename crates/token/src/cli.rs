@@ -40,7 +40,7 @@ pub struct InspectArgs {
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
     /// Shared secret (raw UTF-8 bytes) for HS256/384/512 tokens only
-    #[arg(long, value_name = "S", env = "OAUTH_INSPECTOR_SECRET", hide_env_values = true)]
+    #[arg(long, value_name = "S", env = "OAUTH_INSPECTOR_SECRET", hide_env_values = true, allow_hyphen_values = true)]
     pub secret: Option<Secret>,
     /// Expected `iss` (does not fetch anything)
     #[arg(long, value_name = "ISS")]
@@ -55,10 +55,10 @@ pub struct InspectArgs {
     #[arg(long, value_name = "N")]
     pub nonce: Option<String>,
     /// The access token issued with this ID token, to check at_hash
-    #[arg(long, value_name = "AT")]
+    #[arg(long, value_name = "AT", allow_hyphen_values = true)]
     pub access_token: Option<Secret>,
     /// The authorization code issued with this ID token, to check c_hash
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", allow_hyphen_values = true)]
     pub code: Option<Secret>,
     /// The client id (checks the token as an ID token: aud, azp)
     #[arg(long, value_name = "ID")]
