@@ -63,10 +63,6 @@ impl Core {
         self.store.as_ref()
     }
 
-    fn reader(&self) -> Option<&Store> {
-        self.store.as_ref()
-    }
-
     fn writer(&self) -> Option<&Store> {
         self.store.as_ref().filter(|_| self.save)
     }

@@ -36,7 +36,7 @@ impl Core {
     /// saved client that is not there) come back as `Err` and leave no session; a flow that fails
     /// is an `Ok` outcome with its error, its steps saved.
     pub async fn run(&self, req: RunRequest, host: Arc<dyn Host>) -> Result<RunOutcome, AppError> {
-        let r = resolve::resolve(self.reader(), &req).await?;
+        let r = resolve::resolve(self.store(), &req).await?;
         let mut http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(30)));
         if let Some(gate) = host.gate() {
             http = http.with_gate(gate);

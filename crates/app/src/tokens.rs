@@ -142,7 +142,7 @@ fn store_needed() -> AppError {
 impl Core {
     /// The provider and client a saved session ran with, to check its tokens against.
     pub async fn token_context(&self, session: i64) -> Result<TokenContext, AppError> {
-        let store = self.reader().ok_or_else(store_needed)?;
+        let store = self.store().ok_or_else(store_needed)?;
         let saved = store.require(session, View::Redacted).await?;
         let settings: ClientSettings = serde_json::from_value(saved.settings).map_err(|e| {
             AppError::failed("store_bad_json", format!("session {session} has no client settings: {e}"))
@@ -151,7 +151,7 @@ impl Core {
     }
 
     async fn saved_tokens(&self, session: i64) -> Result<TokenSet, AppError> {
-        let store = self.reader().ok_or_else(store_needed)?;
+        let store = self.store().ok_or_else(store_needed)?;
         store
             .require(session, View::Full)
             .await?

@@ -1,15 +1,19 @@
 //! The passive provider audit: the built-in sandbox shows no failure, and a deliberately lax
 //! provider written here shows each weakness the audit looks for; every request is a saved step.
 
+mod common;
+
+use common::core;
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
+use inspector_app::Host;
 use inspector_app::audit::{AuditRequest, Severity};
 use inspector_app::engine::FlowEvent;
 use inspector_app::engine::check::CheckStatus;
-use inspector_app::store::{KeySource, Store, StoreOptions, View};
-use inspector_app::{Core, Host};
+use inspector_app::store::View;
 use serde_json::json;
 
 struct Quiet;
@@ -18,12 +22,6 @@ impl Host for Quiet {
     fn open_browser(&self, _: &str) -> Result<(), String> {
         Ok(())
     }
-}
-
-async fn core() -> (Core, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { key: KeySource::File(dir.path().join("k.key")), ..Default::default() };
-    (Core::new(Some(Store::open_with(&dir.path().join("s.db"), opts).await.unwrap())), dir)
 }
 
 #[tokio::test]

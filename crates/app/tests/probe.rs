@@ -3,6 +3,10 @@
 //! jsonwebtoken, and introspecting them at the sandbox), and against the sandbox's own demo API.
 //! Tokens come from the in-process sandbox, the session goes to a temporary store.
 
+mod common;
+
+use common::core;
+
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State};
@@ -13,8 +17,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use inspector_app::engine::step::{Lane, StepKind};
 use inspector_app::engine::{FlowEvent, Secret};
 use inspector_app::probe::{ProbeReport, ProbeRequest, Verdict};
-use inspector_app::store::{KeySource, Store, StoreOptions, View};
-use inspector_app::{Core, Host, RunRequest};
+use inspector_app::store::View;
+use inspector_app::{Host, RunRequest};
 use serde_json::{Value, json};
 
 const SERVICE: (&str, &str) = ("sandbox-service", "sandbox-service-secret");
@@ -33,13 +37,6 @@ impl Host for QuietHost {
 
 fn host() -> Arc<QuietHost> {
     Arc::new(QuietHost(Mutex::default()))
-}
-
-async fn core() -> (Core, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { key: KeySource::File(dir.path().join("k.key")), ..Default::default() };
-    let store = Store::open_with(&dir.path().join("sessions.db"), opts).await.unwrap();
-    (Core::new(Some(store)), dir)
 }
 
 async fn service_token(issuer: &str, scope: &str) -> String {

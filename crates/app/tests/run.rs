@@ -1,13 +1,17 @@
 //! The application core with a test host: the in-process sandbox on loopback, a temporary store,
 //! and a headless "user" who signs in when the host is asked to open the browser.
 
+mod common;
+
+use common::{core, sign_in};
+
 use std::sync::{Arc, Mutex};
 
 use inspector_app::engine::discovery::Endpoints;
 use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest};
 use inspector_app::engine::{FlowEvent, Secret};
-use inspector_app::store::{KeySource, Store, StoreOptions, View};
-use inspector_app::{Core, Host, Login, Operation, RunRequest};
+use inspector_app::store::View;
+use inspector_app::{Host, Login, Operation, RunRequest};
 
 const SERVICE: (&str, &str) = ("sandbox-service", "sandbox-service-secret");
 
@@ -43,29 +47,6 @@ impl Host for TestHost {
     fn gate(&self) -> Option<Arc<dyn Gate>> {
         self.gate.clone()
     }
-}
-
-/// The test user: a browser without cookies that signs in and consents on the sandbox's pages.
-async fn sign_in(authorize_url: &str) {
-    let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let origin = url::Url::parse(authorize_url).unwrap().origin().ascii_serialization();
-    let action = |html: &str| -> String {
-        let start = html.find("action=\"").expect("a form") + 8;
-        format!("{origin}{}", &html[start..start + html[start..].find('"').unwrap()])
-    };
-    let page = b.get(authorize_url).send().await.unwrap().text().await.unwrap();
-    let form = [("username", "carol"), ("password", "x")];
-    let page = b.post(action(&page)).form(&form).send().await.unwrap().text().await.unwrap();
-    let resp = b.post(action(&page)).form(&[("decision", "allow")]).send().await.unwrap();
-    let location = resp.headers()["location"].to_str().unwrap().to_string();
-    let _ = reqwest::get(location).await;
-}
-
-async fn core() -> (Core, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { key: KeySource::File(dir.path().join("k.key")), ..Default::default() };
-    let store = Store::open_with(&dir.path().join("sessions.db"), opts).await.unwrap();
-    (Core::new(Some(store)), dir)
 }
 
 fn endpoints(issuer: &str) -> Endpoints {

@@ -2,10 +2,13 @@
 //! fetched or inspected on request, and a request sent with a session's token as a placeholder —
 //! against the in-process sandbox on loopback and a temporary store.
 
+mod common;
+
+use common::{core, sign_in};
+
 use std::sync::{Arc, Mutex};
 
 use inspector_app::engine::{FlowEvent, Secret, TokenSet};
-use inspector_app::store::{KeySource, Store, StoreOptions};
 use inspector_app::token::JwksFetcher;
 use inspector_app::token::api::{DiagnoseInput, InspectInput};
 use inspector_app::tokens::{TokenContext, summary};
@@ -27,28 +30,6 @@ impl Host for TestHost {
         tokio::spawn(async move { sign_in(&url).await });
         Ok(())
     }
-}
-
-/// The test user: a browser without cookies that signs in and consents on the sandbox's pages.
-async fn sign_in(authorize_url: &str) {
-    let b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let origin = url::Url::parse(authorize_url).unwrap().origin().ascii_serialization();
-    let action = |html: &str| -> String {
-        let start = html.find("action=\"").expect("a form") + 8;
-        format!("{origin}{}", &html[start..start + html[start..].find('"').unwrap()])
-    };
-    let page = b.get(authorize_url).send().await.unwrap().text().await.unwrap();
-    let page = b.post(action(&page)).form(&[("username", "dave"), ("password", "x")]).send().await.unwrap();
-    let page = page.text().await.unwrap();
-    let resp = b.post(action(&page)).form(&[("decision", "allow")]).send().await.unwrap();
-    let _ = reqwest::get(resp.headers()["location"].to_str().unwrap()).await;
-}
-
-async fn core() -> (Core, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = StoreOptions { key: KeySource::File(dir.path().join("k.key")), ..Default::default() };
-    let store = Store::open_with(&dir.path().join("sessions.db"), opts).await.unwrap();
-    (Core::new(Some(store)), dir)
 }
 
 /// A client-credentials run with the sandbox's service client: its session id and token set.

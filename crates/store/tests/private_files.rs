@@ -90,7 +90,7 @@ async fn a_sealed_step_moved_to_another_session_does_not_open_there() {
 
     let store = db.open().await;
     assert!(store.session_view(a, View::Full).await.is_ok(), "the untouched session still opens");
-    let err = store.session_view(b, View::Full).await.err().expect("moved seal refused");
+    let err = store.session_view(b, View::Full).await.expect_err("moved seal refused");
     assert_eq!(err.code(), "store_unseal_failed");
     assert!(err.to_string().contains("moved from another row"), "{err}");
 }

@@ -324,7 +324,7 @@ impl Core {
         let saved_token = match (&req.token, req.session) {
             (Some(_), _) => None,
             (None, Some(id)) => {
-                let store = self.reader().ok_or_else(|| usage("a saved session needs the session database"))?;
+                let store = self.store().ok_or_else(|| usage("a saved session needs the session database"))?;
                 let s = store.require(id, View::Full).await?;
                 let t = s
                     .tokens
@@ -432,7 +432,7 @@ impl Core {
         };
         run_req.operation = Operation::ClientCredentials;
         run_req.session = run_req.session.or(req.session);
-        match resolve::resolve(self.reader(), &run_req).await {
+        match resolve::resolve(self.store(), &run_req).await {
             Ok(r) => Ok(Some(Client { settings: r.settings, secrets: r.secrets })),
             // A session that names no usable client still gives its token.
             Err(_) if named.is_none() => Ok(None),
