@@ -23,14 +23,29 @@ use crate::{Core, Login};
 /// The flow name audit sessions are saved under.
 pub const FLOW: &str = "audit_provider";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// What to audit. Passive (discovery and keys) unless `active`: then the audit also sends
+/// authorization and token requests as `client_id` (a public client unless a secret is given),
+/// and asks the user to sign in through the same action events as the authorization code flow.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct AuditRequest {
     pub issuer: String,
     pub timeout_secs: Option<u64>,
+    /// The user consents to active probes (requests that try what a weak provider allows).
+    pub active: bool,
+    pub client_id: Option<String>,
+    #[ts(type = "string")]
+    pub client_secret: Option<inspector_engine::Secret>,
+    /// A registered redirect URI (default: a loopback one, `http://127.0.0.1:PORT/callback`).
+    pub redirect_uri: Option<String>,
+    /// Scopes to ask for (default `openid offline_access`, so refresh rotation can be probed).
+    pub scope: Option<String>,
+    pub login: Login,
+    pub login_timeout_secs: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     High,
@@ -41,7 +56,7 @@ pub enum Severity {
 
 /// One finding: the shared check (id, pass/fail/warn/skip, expected, actual, explanation as its
 /// message, spec), how much it matters, and the steps that show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Finding {
     #[serde(flatten)]
     pub check: Check,
@@ -49,7 +64,7 @@ pub struct Finding {
     pub steps: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AuditReport {
     pub session_id: Option<i64>,
     pub issuer: String,

@@ -36,8 +36,9 @@ pub const FLOW: &str = "probe_api";
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What to probe and with what.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct ProbeRequest {
     /// Default `GET`.
     pub method: Option<String>,
@@ -46,6 +47,7 @@ pub struct ProbeRequest {
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
     /// The valid token…
+    #[ts(type = "string")]
     pub token: Option<Secret>,
     /// …or a saved session holding it (whose client, if any, also serves for client credentials).
     pub session: Option<i64>,
@@ -61,7 +63,7 @@ pub struct ProbeRequest {
     pub timeout_secs: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The API refused the variant.
@@ -75,7 +77,7 @@ pub enum Verdict {
 /// One row of the report. It is a [`Check`](inspector_engine::check::Check) with the probe's
 /// three-way verdict instead of pass/fail/warn/skip and its steps as evidence; `to_check` maps
 /// it onto the shared type (secure → pass, vulnerable → fail, inconclusive → skip).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ProbeRow {
     /// Stable: `no-token`, `expired-token`, …
     pub id: &'static str,
@@ -103,14 +105,14 @@ impl ProbeRow {
 }
 
 /// The baseline request: whether it succeeded, as a probe needs it to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Baseline {
     pub ok: bool,
     pub actual: String,
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ProbeReport {
     pub session_id: Option<i64>,
     pub baseline: Baseline,

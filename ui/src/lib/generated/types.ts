@@ -249,6 +249,97 @@ response: string, };
 
 export type Operation = "client_credentials" | "authorization_code" | "device_code" | "refresh_token" | "revoke" | "introspect" | "userinfo";
 
+export type ProbeRequest = { 
+/**
+ * Default `GET`.
+ */
+method?: string, url: string, 
+/**
+ * Headers of the baseline request, as given; not `Authorization` (the probe sets it).
+ */
+headers: Array<[string, string]>, body?: string, 
+/**
+ * The valid token…
+ */
+token: string, 
+/**
+ * …or a saved session holding it (whose client, if any, also serves for client credentials).
+ */
+session?: number, 
+/**
+ * A scope the call needs: the probe then sends a token without it and expects 403.
+ */
+scope_required?: string, 
+/**
+ * A client for client credentials (a token now, a narrower one, one to revoke): `issuer`,
+ * `client_id`, `client_secret`, or a saved `provider`/`client`. The operation is ignored.
+ */
+client?: RunRequest, 
+/**
+ * The user agreed to send to hosts that are not loopback.
+ */
+confirmed: boolean, 
+/**
+ * Milliseconds between requests; never less than [`MIN_INTERVAL`].
+ */
+interval_ms?: number, timeout_secs?: number, };
+
+export type ProbeReport = { session_id: number | null, baseline: Baseline, rows: Array<ProbeRow>, 
+/**
+ * A failure to save, reported apart from the probe's result.
+ */
+store_error: string | null, };
+
+export type ProbeRow = { 
+/**
+ * Stable: `no-token`, `expired-token`, …
+ */
+id: string, verdict: Verdict, 
+/**
+ * What a correct API answers.
+ */
+expected: string, 
+/**
+ * What came (`401 invalid_token`, `200`, …), or why nothing was sent.
+ */
+actual: string, explanation: string, spec: string, 
+/**
+ * The steps (their `seq`) that show it: minting or revoking, and the request itself.
+ */
+steps: Array<number>, };
+
+export type Baseline = { ok: boolean, actual: string, explanation: string, };
+
+export type Verdict = "secure" | "vulnerable" | "inconclusive";
+
+export type AuditRequest = { issuer: string, timeout_secs?: number, 
+/**
+ * The user consents to active probes (requests that try what a weak provider allows).
+ */
+active: boolean, client_id?: string, client_secret: string, 
+/**
+ * A registered redirect URI (default: a loopback one, `http://127.0.0.1:PORT/callback`).
+ */
+redirect_uri?: string, 
+/**
+ * Scopes to ask for (default `openid offline_access`, so refresh rotation can be probed).
+ */
+scope?: string, login: Login, login_timeout_secs?: number, };
+
+export type AuditReport = { session_id: number | null, issuer: string, findings: Array<Finding>, store_error: string | null, };
+
+export type Finding = { severity: Severity, steps: Array<number>, id: string, status: CheckStatus, 
+/**
+ * Static for the common outcomes, so a passing check allocates nothing.
+ */
+message: string, expected: string | null, actual: string | null, spec: string, 
+/**
+ * When it failed: a stable code of what is wrong (`bad_signature`, `state_mismatch`, …).
+ */
+problem: string | null, };
+
+export type Severity = "high" | "medium" | "low" | "info";
+
 export type Login = "system_browser" | "in_app" | "paste" | "print";
 
 export type RunRequest = { operation: Operation, 
