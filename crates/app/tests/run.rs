@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{core, sign_in};
+use common::{TestHost, core};
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use inspector_app::engine::discovery::Endpoints;
 use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest};
@@ -14,40 +14,6 @@ use inspector_app::store::View;
 use inspector_app::{Host, Login, Operation, RunRequest};
 
 const SERVICE: (&str, &str) = ("sandbox-service", "sandbox-service-secret");
-
-struct TestHost {
-    events: Mutex<Vec<FlowEvent>>,
-    gate: Option<Arc<dyn Gate>>,
-}
-
-impl TestHost {
-    fn new() -> Arc<Self> {
-        Arc::new(Self { events: Mutex::default(), gate: None })
-    }
-    fn with_gate(gate: Arc<dyn Gate>) -> Arc<Self> {
-        Arc::new(Self { events: Mutex::default(), gate: Some(gate) })
-    }
-    fn events(&self) -> Vec<FlowEvent> {
-        self.events.lock().unwrap().clone()
-    }
-    fn text(&self) -> String {
-        serde_json::to_string(&self.events()).unwrap()
-    }
-}
-
-impl Host for TestHost {
-    fn event(&self, event: FlowEvent) {
-        self.events.lock().unwrap().push(event);
-    }
-    fn open_browser(&self, url: &str) -> Result<(), String> {
-        let url = url.to_string();
-        tokio::spawn(async move { sign_in(&url).await });
-        Ok(())
-    }
-    fn gate(&self) -> Option<Arc<dyn Gate>> {
-        self.gate.clone()
-    }
-}
 
 fn endpoints(issuer: &str) -> Endpoints {
     Endpoints {

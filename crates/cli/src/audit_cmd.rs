@@ -36,7 +36,7 @@ pub struct ProviderArgs {
 pub async fn run(cmd: AuditCommand, db: Option<PathBuf>, no_save: bool) -> Result<(), Failure> {
     let AuditCommand::Provider(a) = cmd;
     let core = if no_save { Core::new(None) } else { Core::new(Some(crate::open_store(db).await?)) };
-    let req = AuditRequest { issuer: a.issuer.clone(), timeout_secs: Some(a.timeout) };
+    let req = AuditRequest { issuer: a.issuer.clone(), timeout_secs: Some(a.timeout), ..Default::default() };
     let report = core
         .audit(req, Arc::new(crate::probe_cmd::Quiet))
         .await

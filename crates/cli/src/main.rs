@@ -45,6 +45,10 @@ enum Command {
         /// Port on 127.0.0.1 (0 = any free port)
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// TRAINER: misbehave on purpose, one way per switch (comma-separated; `all` lists them
+        /// and exits). Also settable while it runs: PUT /trainer {"on": [...]}
+        #[arg(long, value_delimiter = ',')]
+        trainer: Vec<String>,
     },
     /// Run a flow against a provider
     Flow {
@@ -131,7 +135,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Sandbox { port } => sandbox::run(port).await,
+            Command::Sandbox { port, trainer } => sandbox::run(port, trainer).await,
             Command::Flow { flow } => flow::run(flow, cli.db, cli.no_save).await,
             Command::Token { token } => token_cmd::run(token).await,
             Command::Diagnose(args) => token_cmd::diagnose(args).await,

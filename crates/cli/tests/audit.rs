@@ -22,7 +22,7 @@ fn the_sandbox_audit_is_one_report_line_and_exit_0_and_bad_input_is_2() {
         assert_ne!(c["verdict"], "fail", "{c}");
     }
     let plain = checks.iter().find(|c| c["id"] == "pkce-plain-offered").unwrap();
-    assert_eq!(plain["verdict"], "warn", "the sandbox offers plain PKCE (for demonstrations)");
+    assert_eq!(plain["verdict"], "pass", "the sandbox offers plain PKCE only when a trainer switches it on");
 
     let human = run(&["--no-save", "audit", "provider", "--issuer", &sb.issuer]);
     assert!(human.stdout.contains("0 fail") && human.stdout.contains("pkce-s256"), "{}", human.stdout);

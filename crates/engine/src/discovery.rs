@@ -240,6 +240,19 @@ fn check_issuer(
         rec.local_failed("Issuer in metadata does not match", &e, details);
         return Err(e);
     }
+    // The built-in sandbox lists the misbehaviours a trainer switched on: a run against it says so.
+    let switches: Vec<&str> = doc
+        .get("inspector_trainer_switches")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if !switches.is_empty() {
+        rec.local(
+            format!("Trainer switches are on: this sandbox misbehaves on purpose ({})", switches.join(", ")),
+            StepStatus::Warning,
+            serde_json::json!({"trainer_switches": switches}),
+        );
+    }
     Ok(endpoints)
 }
 

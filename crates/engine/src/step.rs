@@ -109,6 +109,9 @@ pub struct Step {
     pub poll: Option<DevicePoll>,
 }
 
+/// An HTTP answer at least this slow marks its step as a warning.
+pub const SLOW_ANSWER_MS: u64 = 5000;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StepKind {
@@ -196,10 +199,18 @@ impl Step {
             Err(e) => (None, Some(e)),
         };
         let error = outcome.err().or(transport_error).cloned();
+        let mut title = title.into();
+        let mut status = if error.is_some() { StepStatus::Failed } else { StepStatus::Ok };
+        // A slow answer is worth a look even when it succeeds (an overloaded provider, a
+        // timeout waiting to happen): marked, never failed.
+        if let Some(r) = response.as_ref().filter(|r| r.elapsed_ms >= SLOW_ANSWER_MS && status == StepStatus::Ok) {
+            status = StepStatus::Warning;
+            title = format!("{title} (slow: answered after {:.1} s)", r.elapsed_ms as f64 / 1000.0);
+        }
         Step {
             at_ms: exchange.started_ms,
-            title: title.into(),
-            status: if error.is_some() { StepStatus::Failed } else { StepStatus::Ok },
+            title,
+            status,
             kind: StepKind::Http { request: exchange.request.clone(), response },
             error,
             secrets,

@@ -451,6 +451,8 @@ async fn offline_access_adds_prompt_consent_unless_the_user_set_a_prompt() {
 #[tokio::test]
 async fn pkce_plain_and_none_runs_record_their_warning_steps() {
     let sb = inspector_sandbox::start(0).await.unwrap();
+    // The sandbox refuses plain unless a trainer allows it.
+    sb.trainer.set(inspector_sandbox::Switch::PkcePlainAccepted, true);
     let settings = |pkce| AuthCodeSettings {
         client: client(&sb.issuer, "sandbox-app", "openid"),
         redirect_uri: None,
@@ -459,7 +461,7 @@ async fn pkce_plain_and_none_runs_record_their_warning_steps() {
     };
 
     let (result, steps) = auth_code_run_with(settings(PkceMethod::Plain), |u| sign_in_owned(u, "allow")).await;
-    result.expect("the sandbox accepts plain");
+    result.expect("the sandbox accepts plain when the trainer says so");
     let warning = steps.iter().find(|s| s.title.starts_with("PKCE plain")).expect("plain warning step");
     assert_eq!(warning.status, StepStatus::Warning);
     assert!(warning.title.contains("DEMONSTRATION ONLY") && warning.title.contains("RFC 9700"), "{}", warning.title);

@@ -1,6 +1,8 @@
-//! The authorization endpoint (RFC 6749 §4.1) with its login and consent pages. Redirect URIs
-//! of public apps may use any loopback port (RFC 8252 §7.3); the response carries `iss`
+//! The authorization endpoint (RFC 6749 §4.1) with its login and consent pages. Every client's
+//! registered redirect URI is `http://127.0.0.1/callback` (or `localhost`, `[::1]`), matched
+//! exactly but for the port, which may be any (RFC 8252 §7.3); the response carries `iss`
 //! (RFC 9207). Errors that make the redirect URI untrustworthy are shown, never redirected.
+//! Trainer switches loosen PKCE, redirect matching, `state` and `iss` here.
 
 use std::collections::HashMap;
 
@@ -12,19 +14,34 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::Shared;
 use crate::grants::{IssuedCode, PendingAuth, now, random_token};
 use crate::pages;
+use crate::trainer::Switch;
 
 const CODE_TTL: u64 = 120;
 
-/// Loopback redirect URIs only: http on 127.0.0.1, [::1] or localhost, any port and path.
-pub fn is_loopback_redirect(uri: &str) -> bool {
+/// The path of every client's registered redirect URI.
+pub const REDIRECT_PATH: &str = "/callback";
+
+/// The registered redirect URI on any port: http on 127.0.0.1, [::1] or localhost, path
+/// [`REDIRECT_PATH`], no query or fragment.
+pub fn is_registered_redirect(uri: &str) -> bool {
     match url::Url::parse(uri) {
         Ok(u) => {
             u.scheme() == "http"
                 && matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost"))
+                && u.path() == REDIRECT_PATH
+                && u.query().is_none()
                 && u.fragment().is_none()
         }
         Err(_) => false,
     }
+}
+
+/// Whether the sandbox takes `uri` as a redirect URI: the registered one, or with the trainer's
+/// `any-redirect-uri` any absolute http(s) URL.
+fn redirect_accepted(state: &Shared, uri: &str) -> bool {
+    is_registered_redirect(uri)
+        || (state.trainer.is_on(Switch::AnyRedirectUri)
+            && url::Url::parse(uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
 }
 
 fn redirect_with(state: &Shared, redirect_uri: &str, params: &[(&str, &str)], client_state: Option<&str>) -> Response {
@@ -41,9 +58,13 @@ fn redirect_with(state: &Shared, redirect_uri: &str, params: &[(&str, &str)], cl
             q.append_pair(k, v);
         }
         if let Some(s) = client_state {
+            // The trainer's `wrong-state` echoes another value (a forged or replayed response).
+            let s = if state.trainer.is_on(Switch::WrongState) { "forged-by-the-trainer" } else { s };
             q.append_pair("state", s);
         }
-        q.append_pair("iss", &state.issuer);
+        if !state.trainer.is_on(Switch::IssMissing) {
+            q.append_pair("iss", &state.issuer);
+        }
     }
     Redirect::to(url.as_str()).into_response()
 }
@@ -64,11 +85,14 @@ pub async fn authorize(State(state): State<Shared>, Query(q): Query<HashMap<Stri
             &format!("No client {client_id:?} is registered here."),
         );
     };
-    let Some(redirect_uri) = get("redirect_uri").filter(|r| is_loopback_redirect(r)) else {
+    let Some(redirect_uri) = get("redirect_uri").filter(|r| redirect_accepted(&state, r)) else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Invalid redirect_uri",
-            "The sandbox accepts loopback redirect URIs only: http://127.0.0.1:PORT/path (RFC 8252 §7.3).",
+            &format!(
+                "The registered redirect URI is http://127.0.0.1:PORT{REDIRECT_PATH} (any port, RFC 8252 §7.3); got {:?}.",
+                get("redirect_uri").unwrap_or_default()
+            ),
         );
     };
     let client_state = get("state");
@@ -88,14 +112,26 @@ pub async fn authorize(State(state): State<Shared>, Query(q): Query<HashMap<Stri
     }
     let method = get("code_challenge_method");
     let challenge = get("code_challenge");
-    if client.client_secret.is_none() && challenge.is_none() {
+    if client.client_secret.is_none() && challenge.is_none() && !state.trainer.is_on(Switch::PkceNotEnforced) {
         return fail(
             "invalid_request",
             "PKCE is required for public clients: send code_challenge (RFC 7636, RFC 9700 §2.1.1)",
         );
     }
-    if let Some(m) = method.as_deref().filter(|m| !matches!(*m, "S256" | "plain")) {
-        return fail("invalid_request", &format!("unsupported code_challenge_method {m:?}"));
+    // A challenge without a method is plain (RFC 7636 §4.3).
+    let effective = method.as_deref().unwrap_or("plain");
+    if challenge.is_some() {
+        match effective {
+            "S256" => {}
+            "plain" if state.trainer.is_on(Switch::PkcePlainAccepted) => {}
+            "plain" => {
+                return fail(
+                    "invalid_request",
+                    "code_challenge_method plain is refused: use S256 (RFC 9700 §2.1.1, RFC 7636 §4.2)",
+                );
+            }
+            m => return fail("invalid_request", &format!("unsupported code_challenge_method {m:?}")),
+        }
     }
     let id = random_token(16);
     let pending = PendingAuth {

@@ -132,6 +132,25 @@ impl SigningKeys {
     }
 }
 
+/// A compact JWS of `claims` signed by an ES256 key made for this one token and then forgotten:
+/// its `kid` is in no key set, as after a key rotation the client has not seen.
+pub fn sign_with_throwaway_key(typ: &str, claims: &Value) -> String {
+    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
+    let key = EncodingKey::from_ec_der(key.to_pkcs8v1().expect("PKCS#8 of the EC key").as_ref());
+    let kid = format!("unknown-{}", crate::grants::random_token(8));
+    let header = json!({"alg": "ES256", "kid": kid, "typ": typ});
+    let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
+    let sig =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, Algorithm::ES256).expect("signing with a key made here");
+    format!("{input}.{sig}")
+}
+
+/// An unsigned JWS (`alg: none`, RFC 7519 §6): what no client may accept as an ID token.
+pub fn unsigned(typ: &str, claims: &Value) -> String {
+    let header = json!({"alg": "none", "typ": typ});
+    format!("{}.{}.", B64.encode(header.to_string()), B64.encode(claims.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,8 @@
 //! (see [`clients`]). It also serves deliberately broken issuers under `/trouble/…`, so trainers
 //! and tests can show what a bad provider looks like.
 //!
+//! Trainer switches (`trainer`) make its real endpoints misbehave on purpose, one way each.
+//!
 //! It answers only requests whose `Host` is a loopback name (see `host`), so a web page cannot
 //! reach it through DNS rebinding.
 //!
@@ -19,6 +21,7 @@ pub mod mint;
 mod pages;
 mod resource;
 mod token;
+pub mod trainer;
 mod trouble;
 
 use std::net::SocketAddr;
@@ -29,6 +32,7 @@ use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
 pub use clients::{DemoClient, demo_clients};
+pub use trainer::{Switch, Trainer};
 
 /// Shared by every handler.
 pub struct State {
@@ -36,6 +40,8 @@ pub struct State {
     pub keys: keys::SigningKeys,
     pub clients: Vec<DemoClient>,
     pub grants: grants::GrantStore,
+    /// The misbehaviours switched on (all off at start).
+    pub trainer: Arc<Trainer>,
 }
 
 pub type Shared = Arc<State>;
@@ -44,6 +50,8 @@ pub type Shared = Arc<State>;
 pub struct Sandbox {
     pub issuer: String,
     pub addr: SocketAddr,
+    /// Its trainer switches, to turn on and off while it runs.
+    pub trainer: Arc<Trainer>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -67,11 +75,13 @@ pub async fn start_with_clients(port: u16, clients: Vec<DemoClient>) -> std::io:
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let issuer = format!("http://{addr}");
+    let trainer = Arc::new(Trainer::default());
     let state: Shared = Arc::new(State {
         issuer: issuer.clone(),
         keys: keys::SigningKeys::generate(),
         clients,
         grants: Default::default(),
+        trainer: trainer.clone(),
     });
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);
@@ -82,7 +92,7 @@ pub async fn start_with_clients(port: u16, clients: Vec<DemoClient>) -> std::io:
             })
             .await;
     });
-    Ok(Sandbox { issuer, addr, shutdown: Some(tx) })
+    Ok(Sandbox { issuer, addr, trainer, shutdown: Some(tx) })
 }
 
 fn router(state: Shared) -> Router {
@@ -102,6 +112,7 @@ fn router(state: Shared) -> Router {
         .route("/introspect", post(resource::introspect))
         .route("/userinfo", get(resource::userinfo).post(resource::userinfo))
         .route("/mint", post(mint::mint))
+        .route("/trainer", get(trainer::get).put(trainer::put))
         .route("/api/orders", get(resource::list_orders).post(resource::create_order))
         .nest("/trouble", trouble::router())
         .with_state(state)

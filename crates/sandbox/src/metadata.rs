@@ -7,9 +7,12 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::clients::ALL_SCOPES;
+use crate::trainer::Switch;
 
 pub async fn openid_configuration(State(s): State<Shared>) -> Json<Value> {
     let i = &s.issuer;
+    let pkce_methods: &[&str] = if s.trainer.is_on(Switch::PkcePlainAccepted) { &["S256", "plain"] } else { &["S256"] };
+    let trainer: Vec<&str> = s.trainer.active().iter().map(|t| t.name()).collect();
     Json(json!({
         "issuer": i,
         "authorization_endpoint": format!("{i}/authorize"),
@@ -22,10 +25,13 @@ pub async fn openid_configuration(State(s): State<Shared>) -> Json<Value> {
         // Ours, not a registered name: where a probe mints wrong variants of a token (mint.rs).
         "inspector_mint_endpoint": format!("{i}/mint"),
         "inspector_mint_variants_supported": crate::mint::VARIANTS,
+        // Also ours: the misbehaviours switched on, so a run against this sandbox can say so.
+        "inspector_trainer_endpoint": format!("{i}/trainer"),
+        "inspector_trainer_switches": trainer,
         "scopes_supported": ALL_SCOPES,
         "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": ["S256", "plain"],
+        "code_challenge_methods_supported": pkce_methods,
         "authorization_response_iss_parameter_supported": true,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

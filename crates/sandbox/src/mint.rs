@@ -18,13 +18,10 @@
 
 use std::collections::HashMap;
 
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
 
 use crate::Shared;
@@ -77,17 +74,6 @@ fn base_claims(
     Ok((claims, record))
 }
 
-/// A compact JWS of `claims` signed by a key made for this one token and then forgotten.
-fn sign_with_throwaway_key(claims: &Value) -> String {
-    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
-    let key = jsonwebtoken::EncodingKey::from_ec_der(key.to_pkcs8v1().expect("PKCS#8 of the EC key").as_ref());
-    let header = json!({"alg": "ES256", "kid": format!("unknown-{}", random_token(8)), "typ": "at+jwt"});
-    let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
-    let sig = jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::ES256)
-        .expect("signing with a key made here");
-    format!("{input}.{sig}")
-}
-
 pub async fn mint(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -130,7 +116,7 @@ pub async fn mint(
         _ => {}
     }
     let token = if variant == "unknown_kid" {
-        sign_with_throwaway_key(&claims)
+        crate::keys::sign_with_throwaway_key("at+jwt", &claims)
     } else {
         state.keys.sign(Alg::RS256, "at+jwt", &claims)
     };

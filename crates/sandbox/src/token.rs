@@ -1,5 +1,7 @@
 //! The token endpoint (RFC 6749 §3.2): client authentication, then the grant. Errors are the
 //! JSON objects of RFC 6749 §5.2, with `WWW-Authenticate` on a failed Basic authentication.
+//! Trainer switches make it slow, loosen PKCE, codes and refresh rotation, and spoil the tokens
+//! it issues (one claim or the signature each), here and nowhere else.
 
 use std::collections::HashMap;
 
@@ -14,6 +16,7 @@ use crate::Shared;
 use crate::clients::DemoClient;
 use crate::grants::{DeviceStatus, TokenRecord, now, random_token};
 use crate::keys::Alg;
+use crate::trainer::Switch;
 
 const ACCESS_TOKEN_TTL: u64 = 3600;
 
@@ -114,6 +117,9 @@ pub async fn token(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    if state.trainer.is_on(Switch::SlowTokenEndpoint) {
+        tokio::time::sleep(crate::trainer::SLOW_TOKEN_DELAY).await;
+    }
     let client = match authenticate(&state, &headers, &form) {
         Ok(c) => c,
         Err(resp) => return resp,
@@ -163,22 +169,42 @@ fn granted_scopes(client: &DemoClient, requested: Option<&String>) -> Result<Vec
 const REFRESH_TTL: u64 = 30 * 24 * 3600;
 
 /// Issues an RFC 9068 access token, plus an ID token for `openid` and a refresh token for
-/// `offline_access`, records them, and answers as RFC 6749 §5.1 says.
-pub fn issue(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonce: Option<&str>) -> Response {
+/// `offline_access` (or `keep_refresh`, the one just used, when rotation is switched off),
+/// records them, and answers as RFC 6749 §5.1 says.
+pub fn issue(
+    state: &Shared,
+    client_id: &str,
+    sub: &str,
+    scopes: &[String],
+    nonce: Option<&str>,
+    keep_refresh: Option<&str>,
+) -> Response {
+    let t = &state.trainer;
     let iat = now();
+    // `expired-tokens`: issued two hours ago, expired for an hour (well past any clock leeway).
+    let (iat, ttl) = if t.is_on(Switch::ExpiredTokens) { (iat - 7200, 3600) } else { (iat, ACCESS_TOKEN_TTL) };
     let scope = scopes.join(" ");
+    let audience = if t.is_on(Switch::WrongAudience) {
+        crate::mint::OTHER_AUDIENCE.to_string()
+    } else {
+        format!("{}/api", state.issuer)
+    };
     let claims = json!({
         "iss": state.issuer,
         "sub": sub,
-        "aud": format!("{}/api", state.issuer),
+        "aud": audience,
         "client_id": client_id,
         "scope": scope,
         "iat": iat,
         "nbf": iat,
-        "exp": iat + ACCESS_TOKEN_TTL,
+        "exp": iat + ttl,
         "jti": random_token(16),
     });
-    let access = state.keys.sign(Alg::RS256, "at+jwt", &claims);
+    let access = if t.is_on(Switch::UnknownKid) {
+        crate::keys::sign_with_throwaway_key("at+jwt", &claims)
+    } else {
+        state.keys.sign(Alg::RS256, "at+jwt", &claims)
+    };
     let mut body = json!({
         "access_token": access,
         "token_type": "Bearer",
@@ -194,46 +220,65 @@ pub fn issue(state: &Shared, client_id: &str, sub: &str, scopes: &[String], nonc
         active: true,
         kind,
     };
-    grants.tokens.insert(access.clone(), record("access_token", ACCESS_TOKEN_TTL));
-    if scopes.iter().any(|s| s == "offline_access") {
+    grants.tokens.insert(access.clone(), record("access_token", ttl));
+    if let Some(kept) = keep_refresh {
+        body["refresh_token"] = json!(kept);
+    } else if scopes.iter().any(|s| s == "offline_access") {
         let refresh = random_token(32);
         grants.tokens.insert(refresh.clone(), record("refresh_token", REFRESH_TTL));
         body["refresh_token"] = json!(refresh);
     }
     if scopes.iter().any(|s| s == "openid") {
-        body["id_token"] = json!(id_token(state, client_id, sub, scopes, nonce, &access, iat));
+        let id = IdToken { client_id, sub, scopes, nonce, access: &access, iat, ttl };
+        body["id_token"] = json!(id_token(state, &id));
     }
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
-/// OIDC Core §2 ID token with `at_hash` (§3.1.3.6) and profile claims for granted scopes.
-fn id_token(
-    state: &Shared,
-    client_id: &str,
-    sub: &str,
-    scopes: &[String],
-    nonce: Option<&str>,
-    access: &str,
+struct IdToken<'a> {
+    client_id: &'a str,
+    sub: &'a str,
+    scopes: &'a [String],
+    nonce: Option<&'a str>,
+    access: &'a str,
     iat: u64,
-) -> String {
+    ttl: u64,
+}
+
+fn at_hash(access: &str) -> String {
     let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access.as_bytes());
-    let at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16]);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16])
+}
+
+/// OIDC Core §2 ID token with `at_hash` (§3.1.3.6) and profile claims for granted scopes; each
+/// trainer switch that spoils an ID token changes exactly one thing of it.
+fn id_token(state: &Shared, id: &IdToken) -> String {
+    let t = &state.trainer;
+    let iss = if t.is_on(Switch::WrongIdTokenIssuer) { crate::mint::OTHER_ISSUER } else { state.issuer.as_str() };
+    let aud = if t.is_on(Switch::WrongAudience) { "another-client" } else { id.client_id };
+    let hash = if t.is_on(Switch::AtHashWrong) { at_hash("another access token") } else { at_hash(id.access) };
     let mut claims = json!({
-        "iss": state.issuer, "sub": sub, "aud": client_id, "iat": iat, "exp": iat + ACCESS_TOKEN_TTL,
-        "auth_time": iat, "at_hash": at_hash,
+        "iss": iss, "sub": id.sub, "aud": aud, "iat": id.iat, "exp": id.iat + id.ttl,
+        "auth_time": id.iat, "at_hash": hash,
     });
-    if let Some(n) = nonce {
-        claims["nonce"] = json!(n);
+    if let Some(n) = id.nonce.filter(|_| !t.is_on(Switch::NonceMissing)) {
+        claims["nonce"] = json!(if t.is_on(Switch::NonceWrong) { "forged-by-the-trainer" } else { n });
     }
-    if scopes.iter().any(|s| s == "profile") {
-        claims["name"] = json!(display_name(sub));
-        claims["preferred_username"] = json!(sub);
+    if id.scopes.iter().any(|s| s == "profile") {
+        claims["name"] = json!(display_name(id.sub));
+        claims["preferred_username"] = json!(id.sub);
     }
-    if scopes.iter().any(|s| s == "email") {
-        claims["email"] = json!(format!("{sub}@sandbox.example"));
+    if id.scopes.iter().any(|s| s == "email") {
+        claims["email"] = json!(format!("{}@sandbox.example", id.sub));
         claims["email_verified"] = json!(true);
     }
-    state.keys.sign(Alg::RS256, "JWT", &claims)
+    if t.is_on(Switch::IdTokenAlgNone) {
+        crate::keys::unsigned("JWT", &claims)
+    } else if t.is_on(Switch::UnknownKid) {
+        crate::keys::sign_with_throwaway_key("JWT", &claims)
+    } else {
+        state.keys.sign(Alg::RS256, "JWT", &claims)
+    }
 }
 
 pub fn display_name(sub: &str) -> String {
@@ -245,7 +290,7 @@ fn client_credentials(state: &Shared, client: &DemoClient, form: &HashMap<String
     match granted_scopes(client, form.get("scope")) {
         Ok(scopes) => {
             let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-            issue(state, client.client_id, client.client_id, &scopes, None)
+            issue(state, client.client_id, client.client_id, &scopes, None, None)
         }
         Err(resp) => resp,
     }
@@ -263,8 +308,17 @@ fn pkce_ok(method: &str, challenge: &str, verifier: &str) -> bool {
 fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
     let bad = |d: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d);
     let code = form.get("code").cloned().unwrap_or_default();
-    // Single use (RFC 6749 §4.1.2): removed whether or not the rest checks out.
-    let Some(issued) = state.grants.lock().unwrap().codes.remove(&code) else {
+    // Single use (RFC 6749 §4.1.2): removed whether or not the rest checks out — unless the
+    // trainer's `codes-reusable` keeps it.
+    let taken = {
+        let mut grants = state.grants.lock().unwrap();
+        if state.trainer.is_on(Switch::CodesReusable) {
+            grants.codes.get(&code).cloned()
+        } else {
+            grants.codes.remove(&code)
+        }
+    };
+    let Some(issued) = taken else {
         return bad("the authorization code is unknown, already used, or expired");
     };
     if issued.expires_at <= now() {
@@ -297,10 +351,13 @@ fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String
             }
         }
     };
-    if let Err(why) = pkce {
+    // `pkce-not-enforced`: whatever the verifier, or none.
+    if let Err(why) = pkce
+        && !state.trainer.is_on(Switch::PkceNotEnforced)
+    {
         return bad(&why);
     }
-    issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref())
+    issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref(), None)
 }
 
 fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
@@ -321,12 +378,16 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
                 "the refresh token was issued to another client",
             );
         }
-        // Rotation (RFC 9700 §4.14.2): the used refresh token stops working.
-        if let Some(r) = grants.tokens.get_mut(&token) {
+        // Rotation (RFC 9700 §4.14.2): the used refresh token stops working — unless the
+        // trainer's `refresh-not-rotated` keeps it.
+        if !state.trainer.is_on(Switch::RefreshNotRotated)
+            && let Some(r) = grants.tokens.get_mut(&token)
+        {
             r.active = false;
         }
         rec
     };
+    let keep = state.trainer.is_on(Switch::RefreshNotRotated).then_some(token.as_str());
     let scopes = match form.get("scope").filter(|s| !s.trim().is_empty()) {
         Some(req) => {
             let asked: Vec<String> = req.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect();
@@ -341,7 +402,7 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
         }
         None => record.scopes.clone(),
     };
-    issue(state, client.client_id, &record.sub, &scopes, None)
+    issue(state, client.client_id, &record.sub, &scopes, None, keep)
 }
 
 fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
@@ -359,8 +420,10 @@ fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, Strin
             return err("expired_token", "the device code expired before the user approved it");
         }
         let too_soon = dev.last_poll.is_some_and(|t| t.elapsed().as_secs_f64() < dev.interval as f64 - 0.2);
+        // `device-slow-down`: the first poll is told to slow down, however well it kept time.
+        let first = dev.last_poll.is_none();
         dev.last_poll = Some(std::time::Instant::now());
-        if too_soon {
+        if too_soon || (first && state.trainer.is_on(Switch::DeviceSlowDown)) {
             dev.interval += 5;
             return err("slow_down", &format!("polling too fast; wait {} s between requests", dev.interval));
         }
@@ -374,5 +437,5 @@ fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, Strin
             }
         }
     };
-    issue(state, client.client_id, &sub, &scopes, None)
+    issue(state, client.client_id, &sub, &scopes, None, None)
 }

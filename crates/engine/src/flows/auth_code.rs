@@ -300,7 +300,6 @@ pub fn check_callback(
         url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned().into())).collect();
     let mut checks = vec![];
     let mut problem: Option<FlowError> = None;
-    let mut warn = false;
 
     if let Some(error) = get("error") {
         let body = OauthErrorBody {
@@ -356,16 +355,26 @@ pub fn check_callback(
             Check::pass("iss", "RFC 9207 §2.4", "the response names this issuer")
                 .with(expected_iss.clone().unwrap_or_else(|| "(not discovered)".into()), iss),
         ),
+        // RFC 9207 §2.4: a client MUST reject a response without iss from a provider whose
+        // metadata says it sends one — an attacker's response passed off as this provider's.
         (None, _) if endpoints.authorization_response_iss_parameter_supported == Some(true) => {
-            warn = true;
+            let exp = expected_iss.clone().unwrap_or_default();
             checks.push(
-                Check::warn(
+                Check::fail(
                     "iss",
                     "RFC 9207 §2.4",
+                    "iss_missing",
                     "the server advertises authorization_response_iss_parameter_supported but sent no iss",
                 )
-                .with(expected_iss.clone().unwrap_or_default(), "(none)"),
+                .with(&exp, "(none)"),
             );
+            problem = problem.or(Some(FlowError::new(
+                ErrorCode::IssuerMismatch,
+                format!(
+                    "authorization response: expected iss {exp:?} (the provider's metadata says it sends one), got none \
+                     — refused as a possible mix-up attack (RFC 9207 §2.4)"
+                ),
+            )));
         }
         (None, _) => checks.push(Check::skip("iss", "RFC 9207 §2.4", "no iss in the response and none advertised")),
     }
@@ -375,13 +384,7 @@ pub fn check_callback(
             "authorization response: expected a \"code\" parameter, it is absent",
         ));
     }
-    let status = if problem.is_some() {
-        StepStatus::Failed
-    } else if warn {
-        StepStatus::Warning
-    } else {
-        StepStatus::Ok
-    };
+    let status = if problem.is_some() { StepStatus::Failed } else { StepStatus::Ok };
     let mut step = Step::local(
         "Authorization response received",
         status,
