@@ -115,3 +115,64 @@ test("a host that is not this machine is probed only once the user confirms", as
   assert.equal(await (await b.$('[data-testid="report-table"]')).isExisting(), false, "nothing was probed");
   await b.saveScreenshot(join(shots, "probe-confirm.png"));
 });
+
+test("a pasted token: bad header lines are named, and the token reaches the API but never the window", async () => {
+  const b = app.browser;
+  const iss = await sandboxIssuer(b);
+  // A token got straight from the sandbox (client credentials over loopback), as a user would paste one.
+  const meta = await (await fetch(`${iss}/.well-known/openid-configuration`)).json();
+  const res = await fetch(meta.token_endpoint, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from("sandbox-service:sandbox-service-secret").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials&scope=orders.read%20orders.write",
+  });
+  const { access_token: token } = await res.json();
+  assert.match(token, /^eyJ/, "the sandbox issues JWT access tokens");
+
+  await (await b.$('[data-testid="probe-url"]')).setValue(`${iss}/api/orders`);
+  await (await b.$('[data-testid="probe-token-source"]')).selectByAttribute("value", "typed");
+  const field = await b.$('[data-testid="probe-token"]');
+  assert.equal(await field.getAttribute("type"), "password", "a pasted token is masked");
+  await field.setValue(token);
+
+  // A header line that is not "Name: value" is refused before anything is sent, saying which.
+  const headers = await b.$('[data-testid="probe-headers"]');
+  await headers.setValue("Accept application/json");
+  await (await b.$('[data-testid="probe-run"]')).click();
+  const error = await b.$('[data-testid="probe-error"]');
+  await error.waitForDisplayed({ timeout: 5000 });
+  assert.match(await error.getText(), /expected a header as “Name: value”, got “Accept application\/json”/);
+  await b.saveScreenshot(join(shots, "probe-bad-header.png"));
+
+  await headers.setValue("Accept: application/json");
+  await (await b.$('[data-testid="probe-run"]')).click();
+  const summary = await b.$('[data-testid="probe-summary"]');
+  await summary.waitForDisplayed({ timeout: 60000 });
+  assert.match(await summary.getText(), /Baseline: 200/);
+  const got = await rows(b);
+  assert.equal(got.length, VARIANTS.length);
+  assert.deepEqual(got.filter(([, s]) => s === "vulnerable"), []);
+
+  // Every step the window holds (shown or folded), the table and the rest of the page: no token value.
+  const text = await b.execute(() => document.body.textContent);
+  assert.ok(!text.includes(token), "the pasted token is not in the window");
+  assert.ok(!text.includes(token.split(".")[2]), "nor its signature");
+  assert.doesNotMatch(text, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{16,}/, "no signed JWT (a minted variant) in the window either");
+  await b.saveScreenshot(join(shots, "probe-pasted.png"));
+});
+
+test("a scope the API does not check is a red 'vulnerable' row", async () => {
+  const b = app.browser;
+  // The sandbox's GET /api/orders needs orders.read only; claim it needs a scope the token lacks.
+  await (await b.$('[data-testid="probe-scope"]')).setValue("orders.delete");
+  await (await b.$('[data-testid="probe-run"]')).click();
+  const summary = await b.$('[data-testid="probe-summary"]');
+  await b.waitUntil(async () => (await summary.isExisting()) && /session #4/.test(await summary.getText()), { timeout: 60000, timeoutMsg: "expected the fourth probe's report" });
+  assert.match(await summary.getText(), /1 vulnerable/);
+  const row = await b.$('[data-testid="report-row"][data-id="missing-scope"]');
+  assert.equal(await row.getAttribute("data-status"), "vulnerable");
+  assert.match(await row.getAttribute("class"), /\bbad\b/, "coloured as a failure");
+  assert.match(await row.getText(), /lacks "orders\.delete" and the API answered it/);
+  await row.scrollIntoView();
+  await b.saveScreenshot(join(shots, "probe-vulnerable.png"));
+});
