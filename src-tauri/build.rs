@@ -19,6 +19,9 @@ fn main() {
         "rerun_form",
         "list_providers",
         "save_client",
+        "probe_api",
+        "audit_provider",
+        "export_report",
     ])))
     .expect("tauri build script");
 }

@@ -2,6 +2,7 @@
 //! application core (crates/app) to the window through a few commands. Everything
 //! protocol-related lives in the library crates.
 
+mod analysis;
 mod commands;
 mod host;
 mod login;
@@ -16,6 +17,7 @@ pub fn run() {
         .setup(|app| {
             let state = tauri::async_runtime::block_on(commands::AppState::start());
             app.manage(state);
+            app.manage(analysis::Reports::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -36,7 +38,10 @@ pub fn run() {
             sessions::save_diagram,
             sessions::rerun_form,
             registry::list_providers,
-            registry::save_client
+            registry::save_client,
+            analysis::probe_api,
+            analysis::audit_provider,
+            analysis::export_report
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");

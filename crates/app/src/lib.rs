@@ -7,6 +7,7 @@ pub mod audit;
 mod error;
 mod host;
 pub mod probe;
+pub mod report_md;
 mod request;
 mod resolve;
 mod run;
