@@ -239,3 +239,49 @@ test("audit provider: oidc-provider in this configuration shows no failure (a st
   }
   assert.ok(byId["https-endpoints"].explanation.includes("loopback"), "loopback http is noted, not failed");
 });
+
+/** The test user for an active audit: every sign-in it is asked for. */
+async function auditUser(event) {
+  assert.equal(event.kind, "open_url");
+  const redirectUri = new URL(event.url).searchParams.get("redirect_uri");
+  return loginAndConsent(event.url, { username: "alice", stopAt: redirectUri });
+}
+
+const auditActive = (issuer) =>
+  runCli(["audit", "provider", "--issuer", issuer, "--active", "--client-id", "interop-app", "--no-browser", "--login-timeout", "30"], { onAction: auditUser });
+
+const ACTIVE_IDS = ["pkce-enforced", "pkce-plain-refused", "redirect-uri-exact", "state-echoed", "iss-in-response", "code-single-use", "refresh-rotation", "token-lifetimes"];
+
+test("audit provider --active: the strict oidc-provider passes every active probe", opts, async () => {
+  const run = await auditActive(op.issuer);
+  assert.equal(run.code, 0, run.describe());
+  assert.ok(run.of("action").length >= 1, "the user was asked to sign in");
+  const report = run.last("report");
+  assert.equal(report.active, true);
+  const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+  for (const id of ACTIVE_IDS) {
+    assert.equal(byId[id]?.verdict, "pass", `${id}: ${JSON.stringify(byId[id])}`);
+    assert.ok(byId[id].steps.length > 0, `${id} has evidence`);
+  }
+  // stdout: only action lines, then exactly one report line.
+  const types = run.events.map((e) => e.type);
+  assert.equal(types.at(-1), "report", run.describe());
+  assert.ok(types.slice(0, -1).every((t) => t === "action"), run.describe());
+});
+
+test("audit provider --active: a lax oidc-provider shows PKCE not enforced, refresh not rotated, day-long tokens", opts, async () => {
+  const lax = await startProvider({ lax: true });
+  try {
+    const run = await auditActive(lax.issuer);
+    assert.equal(run.code, 1, run.describe());
+    const byId = Object.fromEntries(run.last("report").checks.map((c) => [c.id, c]));
+    assert.equal(byId["pkce-enforced"].verdict, "fail", JSON.stringify(byId["pkce-enforced"]));
+    assert.equal(byId["refresh-rotation"].verdict, "fail", JSON.stringify(byId["refresh-rotation"]));
+    assert.equal(byId["token-lifetimes"].verdict, "warn", JSON.stringify(byId["token-lifetimes"]));
+    for (const id of ["redirect-uri-exact", "code-single-use", "state-echoed", "iss-in-response"]) {
+      assert.equal(byId[id].verdict, "pass", `${id} is not weakened: ${JSON.stringify(byId[id])}`);
+    }
+  } finally {
+    await lax.close();
+  }
+});

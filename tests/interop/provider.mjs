@@ -77,11 +77,19 @@ function mayActOn(_ctx, client, token) {
   return client.clientId === "interop-introspector" || token.clientId === client.clientId;
 }
 
-function configuration() {
+// A lax configuration for the audit to find weaknesses in: PKCE optional for public clients,
+// refresh tokens not rotated, access tokens that live a day.
+const LAX = {
+  pkce: { required: () => false },
+  rotateRefreshToken: false,
+  ttl: { AccessToken: 86400 },
+};
+
+function configuration({ lax = false } = {}) {
   // Fresh signing key per run; no dev keys, no secrets on disk.
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: "jwk" }), use: "sig", alg: "RS256", kid: "interop-rs256" };
-  return {
+  const config = {
     clients: clients(),
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
@@ -118,13 +126,20 @@ function configuration() {
       },
     },
   };
+  if (lax) {
+    config.pkce = LAX.pkce;
+    config.rotateRefreshToken = LAX.rotateRefreshToken;
+    config.ttl = { ...config.ttl, ...LAX.ttl };
+  }
+  return config;
 }
 
-export async function startProvider() {
+/** Starts oidc-provider; `{ lax: true }` weakens it on purpose (see LAX). */
+export async function startProvider({ lax = false } = {}) {
   const server = http.createServer();
   await new Promise((res, rej) => server.once("error", rej).listen(0, "127.0.0.1", res));
   const issuer = `http://127.0.0.1:${server.address().port}`;
-  const provider = new Provider(issuer, configuration());
+  const provider = new Provider(issuer, configuration({ lax }));
   server.on("request", provider.callback());
   return {
     issuer,

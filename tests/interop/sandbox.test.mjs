@@ -182,3 +182,42 @@ for (const [pkce, risk] of [
     assert.ok(warning.seq < refusal.seq, "the warning comes before the refusal");
   });
 }
+
+// ---- the provider audit against the sandbox with trainer switches on ----
+
+async function startSandbox(switches) {
+  const proc = spawn(CLI, ["sandbox", "--port", "0", "--trainer", switches.join(",")], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: proc.stdout });
+  const url = await new Promise((res) => lines.once("line", res));
+  return { proc, url };
+}
+
+async function auditUser(event) {
+  assert.equal(event.kind, "open_url");
+  const redirectUri = new URL(event.url).searchParams.get("redirect_uri");
+  return loginAndConsent(event.url, { username: "alice", stopAt: redirectUri });
+}
+
+for (const [switches, failing] of [
+  [["pkce-plain-accepted", "any-redirect-uri", "codes-reusable", "refresh-not-rotated"], ["pkce-plain-refused", "redirect-uri-exact", "code-single-use", "refresh-rotation"]],
+  [["pkce-not-enforced", "wrong-state", "iss-missing", "expired-tokens"], ["pkce-enforced", "state-echoed", "iss-in-response", "token-lifetimes"]],
+]) {
+  test(`audit provider --active: the sandbox with ${switches.join(", ")} fails exactly those probes`, opts, async () => {
+    const sb = await startSandbox(switches);
+    try {
+      const run = await runCli(["audit", "provider", "--issuer", sb.url, "--active", "--client-id", "sandbox-app", "--no-browser", "--login-timeout", "20"], { onAction: auditUser });
+      assert.equal(run.code, 1, run.describe());
+      const report = run.last("report");
+      const failed = report.checks.filter((c) => c.verdict === "fail").map((c) => c.id).sort();
+      assert.deepEqual(failed, [...failing].sort(), run.describe());
+    } finally {
+      sb.proc.kill();
+    }
+  });
+}
+
+test("audit provider --active: the strict sandbox shows no failure", opts, async () => {
+  const run = await runCli(["audit", "provider", "--issuer", issuer, "--active", "--client-id", "sandbox-app", "--no-browser", "--login-timeout", "20"], { onAction: auditUser });
+  assert.equal(run.code, 0, run.describe());
+  assert.deepEqual(run.last("report").checks.filter((c) => c.verdict !== "pass").map((c) => c.id), []);
+});

@@ -1,14 +1,15 @@
 //! The provider audit, from discovery alone (passive): the provider's metadata and key set,
 //! fetched through the engine's one sender as steps of a session of their own (flow
 //! `audit_provider`), judged against the OAuth Security BCP (RFC 9700), RFC 8414, RFC 9207 and
-//! OIDC. Each finding is a `Check` with a severity and the steps that show it. Leaves out the
-//! active probes (PKCE enforced, exact redirect matching, single-use codes, refresh rotation,
-//! token lifetimes), which need a signed-in user: they are listed as `skip`, saying so.
+//! OIDC. Each finding is a `Check` with a severity and the steps that show it. With the user's
+//! consent (`active`) the active probes run too (audit_active.rs); without it they are listed as
+//! `skip`, saying so.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use inspector_engine::check::{Check, CheckStatus};
+use inspector_engine::client_auth::{AuthMethod, ClientConfig};
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::http::HttpClient;
 use inspector_engine::{ErrorCode, FlowError};
@@ -68,6 +69,8 @@ pub struct Finding {
 pub struct AuditReport {
     pub session_id: Option<i64>,
     pub issuer: String,
+    /// Whether the active probes were run (else they are listed as skipped).
+    pub active: bool,
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_error: Option<String>,
@@ -79,7 +82,7 @@ impl AuditReport {
     }
 }
 
-fn finding(check: Check, severity: Severity, steps: &[u32]) -> Finding {
+pub(crate) fn finding(check: Check, severity: Severity, steps: &[u32]) -> Finding {
     Finding { check, severity, steps: steps.to_vec() }
 }
 
@@ -97,13 +100,40 @@ impl Core {
                 ));
             }
         }
+        let probed = req.active;
+        let active = if req.active {
+            let client_id = req.client_id.as_deref().map(str::trim).filter(|c| !c.is_empty()).ok_or_else(|| {
+                AppError::usage("invalid_input", "active probes act as a client: expected a client id, got none")
+            })?;
+            let auth_method =
+                if req.client_secret.is_some() { AuthMethod::ClientSecretBasic } else { AuthMethod::None };
+            Some(ActiveSettings {
+                client: ClientConfig {
+                    client_id: client_id.to_string(),
+                    client_secret: req.client_secret.clone(),
+                    auth_method,
+                    private_key: None,
+                },
+                redirect_uri: req.redirect_uri.clone().filter(|r| !r.trim().is_empty()),
+                scope: req
+                    .scope
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or_else(|| "openid offline_access".into()),
+                login: req.login,
+                login_timeout: Duration::from_secs(req.login_timeout_secs.unwrap_or(300)),
+                host: host.clone(),
+            })
+        } else {
+            None
+        };
         let source = ProviderSource::Issuer { issuer: issuer.clone() };
         let new = NewSession::for_flow(FLOW, &source, "", &serde_json::json!({"provider": source}));
         let mut run = Run::start(self.writer(), &new).await?;
         host.started(run.session_id());
-        let forward = crate::run::forward(run.subscribe(), host.clone(), Login::Print, run.recorder.weak());
+        let forward = crate::run::forward(run.subscribe(), host.clone(), req.login, run.recorder.weak());
         let http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(15)));
-        let result = audit(&http, &run.recorder, &issuer).await;
+        let result = audit(&http, &run.recorder, &issuer, active).await;
         let (findings, outcome) = match result {
             Ok(f) => (f, Ok(None)),
             Err(e) => (vec![], Err(e)),
@@ -117,6 +147,7 @@ impl Core {
         Ok(AuditReport {
             session_id: done.session_id,
             issuer,
+            active: probed,
             findings,
             store_error: done.store_error.map(|e| e.to_string()),
         })
@@ -143,7 +174,22 @@ async fn fetch(
     (seq, parsed)
 }
 
-async fn audit(http: &HttpClient, rec: &inspector_engine::Recorder, issuer: &str) -> Result<Vec<Finding>, FlowError> {
+/// What the active probes need besides the metadata.
+struct ActiveSettings {
+    client: ClientConfig,
+    redirect_uri: Option<String>,
+    scope: String,
+    login: Login,
+    login_timeout: Duration,
+    host: Arc<dyn Host>,
+}
+
+async fn audit(
+    http: &HttpClient,
+    rec: &inspector_engine::Recorder,
+    issuer: &str,
+    active: Option<ActiveSettings>,
+) -> Result<Vec<Finding>, FlowError> {
     let oidc = format!("{issuer}/.well-known/openid-configuration");
     let (mut doc_step, mut doc) = fetch(http, rec, "Provider metadata (OpenID discovery)", &oidc).await;
     if doc.is_err() {
@@ -325,25 +371,55 @@ async fn audit(http: &HttpClient, rec: &inspector_engine::Recorder, issuer: &str
         )),
     }
 
-    // The active probes need a signed-in user; not run by this passive audit.
+    if let Some(a) = active {
+        let endpoint = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
+        let (Some(authorization_endpoint), Some(token_endpoint)) =
+            (endpoint("authorization_endpoint"), endpoint("token_endpoint"))
+        else {
+            let e = FlowError::new(
+                ErrorCode::MissingField,
+                "active probes: expected authorization_endpoint and token_endpoint in the metadata, one is absent",
+            );
+            rec.local_failed("Active probes cannot run", &e, serde_json::json!({}));
+            return Err(e);
+        };
+        let probes = crate::audit_active::Active {
+            http,
+            rec,
+            host: a.host,
+            issuer,
+            authorization_endpoint,
+            token_endpoint,
+            iss_advertised: iss == Some(true),
+            client: a.client,
+            redirect_uri: a.redirect_uri,
+            scope: a.scope,
+            login: a.login,
+            login_timeout: a.login_timeout,
+        };
+        out.extend(crate::audit_active::probe(&probes).await);
+        return Ok(out);
+    }
+    // The active probes need the user's consent and, for most, a signed-in user.
     for (id, spec, what) in [
         (
             "pkce-enforced",
-            "RFC 9700 §2.1.1",
+            "RFC 9700 §2.1.1, RFC 7636 §4.4.1",
             "a public client's request without a challenge, and a code exchanged without its verifier, are refused",
         ),
-        ("pkce-plain-refused", "RFC 9700 §2.1.1", "a plain challenge is refused"),
-        ("redirect-uri-exact", "RFC 9700 §4.1.3, RFC 8252 §7.3", "a changed redirect path or host is refused"),
-        ("code-single-use", "RFC 6749 §4.1.2, RFC 9700 §4.2.4", "a code redeemed twice is refused"),
+        ("pkce-plain-refused", "RFC 9700 §2.1.1, RFC 7636 §7.2", "a plain challenge is refused"),
+        ("redirect-uri-exact", "RFC 9700 §2.1, §4.1.3; RFC 8252 §7.3", "a changed redirect path or host is refused"),
+        ("state-echoed", "RFC 6749 §4.1.2, §10.12", "state comes back unchanged"),
+        ("iss-in-response", "RFC 9207 §2, RFC 9700 §4.4.2", "the authorization response names this issuer"),
+        ("code-single-use", "RFC 6749 §4.1.2, §10.5", "a code redeemed twice is refused"),
         ("refresh-rotation", "RFC 9700 §4.14.2", "refresh tokens are rotated and reuse is detected"),
-        ("state-echoed", "RFC 6749 §4.1.2", "state comes back unchanged"),
-        ("token-lifetimes", "RFC 9700 §4.14, §2.2.1", "access tokens are short-lived"),
+        ("token-lifetimes", "RFC 6819 §5.1.5.3, RFC 9700 §4.14", "access tokens are short-lived"),
     ] {
         out.push(finding(
             Check::skip(
                 id,
                 spec,
-                format!("an active probe (needs a signed-in user; not run by the passive audit): {what}"),
+                format!("an active probe, not run: {what} (run the audit with active probes to try it)"),
             ),
             Severity::Info,
             &[],

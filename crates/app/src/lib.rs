@@ -4,6 +4,7 @@
 //! alone can do (windows, terminals), which sits behind `Host`.
 
 pub mod audit;
+mod audit_active;
 mod error;
 mod host;
 pub mod probe;

@@ -101,6 +101,11 @@ impl AuditReport {
         let count = |s| self.findings.iter().filter(|f| f.check.status == s).count();
         let mut md = format!("# Provider audit: {}\n\n", cell(&self.issuer));
         md.push_str(&session_line(self.session_id));
+        md.push_str(if self.active {
+            "\nFrom the metadata, the keys and active probes (requests that try what a weak provider allows).\n"
+        } else {
+            "\nFrom the metadata and keys only; the active probes were not run.\n"
+        });
         md.push_str(&format!(
             "\n{} fail, {} warn, {} pass, {} skip\n\n",
             count(CheckStatus::Fail),
@@ -162,6 +167,7 @@ mod tests {
         AuditReport {
             session_id: Some(9),
             issuer: "http://127.0.0.1:5555".into(),
+            active: false,
             findings: vec![
                 f(Check::pass("issuer-matches", "RFC 8414 §3.3", "the same").with("a", "a"), Severity::High),
                 f(

@@ -11,7 +11,7 @@ use inspector_app::engine::discovery::Endpoints;
 use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest};
 use inspector_app::engine::{FlowEvent, Secret};
 use inspector_app::store::View;
-use inspector_app::{Host, Login, Operation, RunRequest};
+use inspector_app::{Login, Operation, RunRequest};
 
 const SERVICE: (&str, &str) = ("sandbox-service", "sandbox-service-secret");
 

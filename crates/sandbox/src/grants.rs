@@ -43,6 +43,11 @@ pub struct TokenRecord {
     pub expires_at: u64,
     pub active: bool,
     pub kind: &'static str,
+    /// The grant the token belongs to: every token issued from one authorization and its
+    /// refreshes, so a replayed refresh token can revoke them all (RFC 9700 §4.14.2).
+    pub family: Option<String>,
+    /// A refresh token that was used and replaced (not revoked): presenting it again is reuse.
+    pub rotated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

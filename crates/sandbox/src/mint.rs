@@ -70,6 +70,8 @@ fn base_claims(
         expires_at: iat + 3600,
         active: true,
         kind: "access_token",
+        family: None,
+        rotated: false,
     };
     Ok((claims, record))
 }

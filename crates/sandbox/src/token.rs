@@ -178,7 +178,9 @@ pub fn issue(
     scopes: &[String],
     nonce: Option<&str>,
     keep_refresh: Option<&str>,
+    family: Option<&str>,
 ) -> Response {
+    let family = family.map(str::to_string).unwrap_or_else(|| random_token(12));
     let t = &state.trainer;
     let iat = now();
     // `expired-tokens`: issued two hours ago, expired for an hour (well past any clock leeway).
@@ -219,6 +221,8 @@ pub fn issue(
         expires_at: iat + ttl,
         active: true,
         kind,
+        family: Some(family.clone()),
+        rotated: false,
     };
     grants.tokens.insert(access.clone(), record("access_token", ttl));
     if let Some(kept) = keep_refresh {
@@ -290,7 +294,7 @@ fn client_credentials(state: &Shared, client: &DemoClient, form: &HashMap<String
     match granted_scopes(client, form.get("scope")) {
         Ok(scopes) => {
             let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-            issue(state, client.client_id, client.client_id, &scopes, None, None)
+            issue(state, client.client_id, client.client_id, &scopes, None, None, None)
         }
         Err(resp) => resp,
     }
@@ -357,18 +361,32 @@ fn authorization_code(state: &Shared, client: &DemoClient, form: &HashMap<String
     {
         return bad(&why);
     }
-    issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref(), None)
+    issue(state, client.client_id, &issued.sub, &issued.auth.scopes, issued.auth.nonce.as_deref(), None, None)
 }
 
 fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
     let token = form.get("refresh_token").cloned().unwrap_or_default();
     let record = {
         let mut grants = state.grants.lock().unwrap();
+        // Reuse detection (RFC 9700 §4.14.2): a rotated refresh token presented again means it
+        // leaked; every token of its grant is revoked, the legitimate client's included.
+        let replayed = grants.tokens.get(&token).filter(|r| r.rotated).and_then(|r| r.family.clone());
+        if let Some(family) = replayed {
+            for t in grants.tokens.values_mut().filter(|t| t.family.as_deref() == Some(&family)) {
+                t.active = false;
+            }
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "refresh token reuse detected: it was already rotated, so every token of this grant is revoked \
+                 (RFC 9700 §4.14.2)",
+            );
+        }
         let Some(rec) = grants.active(&token).filter(|r| r.kind == "refresh_token").cloned() else {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_grant",
-                "the refresh token is unknown, revoked, expired, or already rotated",
+                "the refresh token is unknown, revoked or expired",
             );
         };
         if rec.client_id != client.client_id {
@@ -384,6 +402,7 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
             && let Some(r) = grants.tokens.get_mut(&token)
         {
             r.active = false;
+            r.rotated = true;
         }
         rec
     };
@@ -402,7 +421,7 @@ fn refresh_token(state: &Shared, client: &DemoClient, form: &HashMap<String, Str
         }
         None => record.scopes.clone(),
     };
-    issue(state, client.client_id, &record.sub, &scopes, None, keep)
+    issue(state, client.client_id, &record.sub, &scopes, None, keep, record.family.as_deref())
 }
 
 fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, String>) -> Response {
@@ -437,5 +456,5 @@ fn device_code(state: &Shared, client: &DemoClient, form: &HashMap<String, Strin
             }
         }
     };
-    issue(state, client.client_id, &sub, &scopes, None, None)
+    issue(state, client.client_id, &sub, &scopes, None, None, None)
 }

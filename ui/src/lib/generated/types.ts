@@ -326,7 +326,11 @@ redirect_uri?: string,
  */
 scope?: string, login: Login, login_timeout_secs?: number, };
 
-export type AuditReport = { session_id: number | null, issuer: string, findings: Array<Finding>, store_error: string | null, };
+export type AuditReport = { session_id: number | null, issuer: string, 
+/**
+ * Whether the active probes were run (else they are listed as skipped).
+ */
+active: boolean, findings: Array<Finding>, store_error: string | null, };
 
 export type Finding = { severity: Severity, steps: Array<number>, id: string, status: CheckStatus, 
 /**
