@@ -5,6 +5,7 @@
 
 pub mod audit;
 mod audit_active;
+pub mod demo;
 mod error;
 mod host;
 pub mod probe;

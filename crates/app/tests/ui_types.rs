@@ -67,6 +67,10 @@ fn declarations() -> String {
         inspector_app::audit::AuditReport::decl(&cfg),
         inspector_app::audit::Finding::decl(&cfg),
         inspector_app::audit::Severity::decl(&cfg),
+        inspector_app::demo::Attack::decl(&cfg),
+        inspector_app::demo::DemoRequest::decl(&cfg),
+        inspector_app::demo::DemoReport::decl(&cfg),
+        inspector_app::demo::DemoPart::decl(&cfg),
         Login::decl(&cfg),
         RunRequest::decl(&cfg),
     ];

@@ -9,6 +9,7 @@
 //! A closed stdout (`| head`) ends a command quietly with 0 (see `term`).
 
 mod audit_cmd;
+mod demo_cmd;
 mod flow;
 mod output;
 mod probe_cmd;
@@ -72,6 +73,8 @@ enum Command {
         #[command(subcommand)]
         cmd: audit_cmd::AuditCommand,
     },
+    /// Play an attack demo against the sandbox: the attack without its defence, then with it
+    Demo(demo_cmd::DemoArgs),
     /// Saved sessions: list, search, show, export, import, diff, rename, tag, delete
     Sessions {
         #[command(subcommand)]
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
             Command::Diagnose(args) => token_cmd::diagnose(args).await,
             Command::Probe { cmd } => probe_cmd::run(cmd, cli.db, cli.no_save).await,
             Command::Audit { cmd } => audit_cmd::run(cmd, cli.db, cli.no_save).await,
+            Command::Demo(args) => demo_cmd::run(args, cli.db, cli.no_save).await,
             Command::Sessions { cmd } => sessions_cmd::run(cmd, cli.db).await,
             Command::Providers { cmd } => registry_cmd::providers(cmd, cli.db).await,
             Command::Clients { cmd } => registry_cmd::clients(cmd, cli.db).await,

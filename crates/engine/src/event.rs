@@ -131,6 +131,11 @@ impl Recorder {
         self.push(step);
     }
 
+    /// The number of the last step published (0 before the first).
+    pub fn last_seq(&self) -> u32 {
+        self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner()).1
+    }
+
     /// Publishes a prepared step, numbering it; returns its number (evidence for a report).
     pub fn push(&self, mut step: Step) -> u32 {
         let mut fanout = self.inner.fanout.lock().unwrap_or_else(|p| p.into_inner());

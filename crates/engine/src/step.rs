@@ -49,6 +49,8 @@ pub enum Lane {
     AuthorizationServer,
     /// The API the access token is for.
     ResourceApi,
+    /// Someone the flow must not trust (an attack demo's attacker: a malicious app, issuer or API).
+    Attacker,
 }
 
 /// Who talks to whom in a step.

@@ -10,6 +10,9 @@
 //!
 //! Not a production server: everything lives in memory and is lost when it stops.
 
+// Handlers' helpers return the refusal as the response itself, as axum handlers do.
+#![allow(clippy::result_large_err)]
+
 mod authorize;
 pub mod clients;
 mod device;
@@ -114,6 +117,7 @@ fn router(state: Shared) -> Router {
         .route("/mint", post(mint::mint))
         .route("/trainer", get(trainer::get).put(trainer::put))
         .route("/api/orders", get(resource::list_orders).post(resource::create_order))
+        .route("/api/payments", post(resource::payments))
         .nest("/trouble", trouble::router())
         .with_state(state)
         // Outermost, so no route, fallback or trouble issuer answers a non-loopback Host.

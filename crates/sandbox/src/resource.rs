@@ -74,8 +74,18 @@ fn challenge(status: StatusCode, realm: &str, error: Option<(&str, &str)>, scope
     (status, [(header::WWW_AUTHENTICATE, value)], axum::Json(body)).into_response()
 }
 
-/// The access token of a request, checked against what the sandbox issued.
+/// The access token of a request, checked against what the sandbox issued, for the orders API.
 fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecord, Response> {
+    bearer_for(state, headers, realm, Some(&format!("{}/api", state.issuer)))
+}
+
+/// [`bearer`] for the API `audience`; `None` skips the audience check (a deliberately broken API).
+fn bearer_for(
+    state: &Shared,
+    headers: &HeaderMap,
+    realm: &str,
+    audience: Option<&str>,
+) -> Result<TokenRecord, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return Err(challenge(StatusCode::UNAUTHORIZED, realm, None, None));
     };
@@ -115,7 +125,7 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
         }
         // Known is not enough: a token minted wrong (mint.rs) is known too, so the JWT itself
         // must be ours, for this server and this API (RFC 9068 §4).
-        Some(r) => match audience_and_issuer(state, token.trim()) {
+        Some(r) => match audience_and_issuer(state, token.trim(), audience) {
             Ok(()) => Ok(r.clone()),
             Err(why) => Err(challenge(StatusCode::UNAUTHORIZED, realm, Some(("invalid_token", why)), None)),
         },
@@ -129,15 +139,15 @@ fn bearer(state: &Shared, headers: &HeaderMap, realm: &str) -> Result<TokenRecor
 }
 
 /// The signature (a key of ours, by `kid`), `iss` and `aud` of an access token the sandbox knows.
-fn audience_and_issuer(state: &Shared, token: &str) -> Result<(), &'static str> {
+fn audience_and_issuer(state: &Shared, token: &str, audience: Option<&str>) -> Result<(), &'static str> {
     let claims = state.keys.verify(token)?;
     if claims["iss"] != state.issuer.as_str() {
         return Err("the access token is from another issuer");
     }
-    let api = format!("{}/api", state.issuer);
+    let Some(api) = audience else { return Ok(()) };
     let for_us = match &claims["aud"] {
         serde_json::Value::String(a) => *a == api,
-        serde_json::Value::Array(list) => list.iter().any(|a| *a == api.as_str()),
+        serde_json::Value::Array(list) => list.iter().any(|a| *a == api),
         _ => false,
     };
     if !for_us {
@@ -206,4 +216,31 @@ pub async fn create_order(State(state): State<Shared>, headers: HeaderMap) -> Re
         }
         Err(r) => r,
     }
+}
+
+/// A second API, `/api/payments`, whose tokens must name it (`aud` = `{issuer}/payments`): a
+/// token for the orders API replayed here is refused (RFC 9068 §4, RFC 8707).
+pub async fn payments(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let audience = format!("{}/payments", state.issuer);
+    match bearer_for(&state, &headers, "sandbox-payments", Some(&audience)) {
+        Ok(rec) => paid(&rec),
+        Err(r) => r,
+    }
+}
+
+/// The same API, broken on purpose (`/trouble/no-audience-check/api/payments`): it takes any
+/// token this sandbox signed, whatever API it was for — what a replayed token exploits.
+pub async fn payments_no_audience_check(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    match bearer_for(&state, &headers, "sandbox-payments", None) {
+        Ok(rec) => paid(&rec),
+        Err(r) => r,
+    }
+}
+
+fn paid(rec: &TokenRecord) -> Response {
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"payment": "P-77", "amount": "1000.00 EUR", "status": "sent", "caller": {"sub": rec.sub}})),
+    )
+        .into_response()
 }

@@ -16,6 +16,8 @@
 //! | `callback-error` | the authorization response is `error=access_denied` |
 //! | `device-expires` | the device code expires after 3 s while the user never finishes |
 //! | `device-slow-down` | the first device poll is told `slow_down`, the next `access_denied` |
+//! | `attacker` | an attacker's issuer for the mix-up demo: its authorization endpoint sends the user on to the sandbox's own, its token endpoint takes whatever a client sends it |
+//! | `no-audience-check` | `/api/payments` that takes a token for any API of this sandbox (a replayed token works) |
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -45,6 +47,8 @@ pub const KINDS: &[&str] = &[
     "callback-error",
     "device-expires",
     "device-slow-down",
+    "attacker",
+    "no-audience-check",
 ];
 
 pub fn router() -> Router<Shared> {
@@ -53,6 +57,7 @@ pub fn router() -> Router<Shared> {
         .route("/{kind}/token", post(token))
         .route("/{kind}/authorize", get(authorize))
         .route("/{kind}/device_authorization", post(device_authorization))
+        .route("/no-audience-check/api/payments", post(crate::resource::payments_no_audience_check))
 }
 
 /// Device codes already polled once, for `device-slow-down`.
@@ -63,6 +68,13 @@ async fn authorize(
     Path(kind): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    if kind == "attacker" {
+        // The mix-up: the attacker's authorization endpoint sends the user on to the honest one,
+        // with the client's own request, so the honest server issues the code.
+        let mut honest = url::Url::parse(&format!("{}/authorize", s.issuer)).expect("the issuer is a URL");
+        honest.query_pairs_mut().extend_pairs(q.iter());
+        return Redirect::to(honest.as_str()).into_response();
+    }
     let Some(redirect) = q.get("redirect_uri").and_then(|r| url::Url::parse(r).ok()) else {
         return (StatusCode::BAD_REQUEST, "redirect_uri required").into_response();
     };
@@ -130,6 +142,12 @@ async fn discovery(State(s): State<Shared>, Path(kind): Path<String>) -> Respons
 async fn token(Path(kind): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
     let device_error = |e: &str| (StatusCode::BAD_REQUEST, axum::Json(json!({"error": e}))).into_response();
     match kind.as_str() {
+        // What a client sends here (the honest server's code, its verifier) is now the attacker's.
+        "attacker" => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"error": "temporarily_unavailable", "error_description": "try again later"})),
+        )
+            .into_response(),
         "device-expires" => device_error("authorization_pending"),
         "device-slow-down" => {
             let code = form.get("device_code").cloned().unwrap_or_default();

@@ -47,7 +47,7 @@ details: JsonValue, };
 
 export type StepCategory = "http_exchange" | "redirect" | "browser_navigation" | "checks" | "device_poll" | "user_action" | "generated_value";
 
-export type Lane = "browser" | "app" | "authorization_server" | "resource_api";
+export type Lane = "browser" | "app" | "authorization_server" | "resource_api" | "attacker";
 
 export type Lanes = { from: Lane, to: Lane, };
 
@@ -343,6 +343,30 @@ message: string, expected: string | null, actual: string | null, spec: string,
 problem: string | null, };
 
 export type Severity = "high" | "medium" | "low" | "info";
+
+export type Attack = "code-interception" | "login-csrf" | "mix-up" | "token-replay" | "alg-none";
+
+export type DemoRequest = { attack: Attack, 
+/**
+ * The sandbox's issuer.
+ */
+issuer: string, timeout_secs?: number, };
+
+export type DemoReport = { session_id: number | null, attack: Attack, title: string, parts: Array<DemoPart>, store_error: string | null, };
+
+export type DemoPart = { title: string, 
+/**
+ * Whether the defence was in place.
+ */
+defended: boolean, 
+/**
+ * Whether the attacker got what they wanted.
+ */
+attack_succeeded: boolean, explanation: string, 
+/**
+ * The steps (their `seq`) of this part.
+ */
+steps: Array<number>, };
 
 export type Login = "system_browser" | "in_app" | "paste" | "print";
 
