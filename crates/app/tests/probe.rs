@@ -489,3 +489,26 @@ async fn without_a_mint_a_client_gets_the_narrower_token_and_revokes_one_by_rfc7
         assert!(revoked.steps.len() >= 3, "token, revocation and the request are its evidence: {revoked:?}");
     }
 }
+
+#[tokio::test]
+async fn a_token_spoiled_by_a_trainer_switch_is_caught_at_the_baseline_with_its_reason() {
+    use inspector_sandbox::Switch;
+    // (switch, a word the reason must name)
+    for (switch, word) in
+        [(Switch::ExpiredTokens, "expired"), (Switch::WrongAudience, "audience"), (Switch::UnknownKid, "key")]
+    {
+        let sb = inspector_sandbox::start(0).await.unwrap();
+        sb.trainer.set(switch, true);
+        let (core, _dir) = core().await;
+        let token = service_token(&sb.issuer, "orders.read").await;
+        let report = core.probe(request(&format!("{}/api/orders", sb.issuer), &token), host()).await.unwrap();
+        assert!(!report.baseline.ok, "{}: the baseline must be refused: {:?}", switch.name(), report.baseline);
+        let why = report.baseline.explanation.to_lowercase();
+        assert!(why.contains(word), "{}: {why}", switch.name());
+        assert!(report.rows.iter().all(|r| r.verdict == Verdict::Inconclusive), "{}", switch.name());
+        assert!(!report.vulnerable());
+        let saved = core.store().unwrap().require(report.session_id.unwrap(), View::Redacted).await.unwrap();
+        assert!(saved.steps.iter().any(|s| s.title.contains("why the baseline was refused")), "{}", switch.name());
+        assert!(!serde_json::to_string(&saved).unwrap().contains(&token));
+    }
+}

@@ -233,6 +233,8 @@ struct Probe<'a> {
     /// A subscription of the probe's own, to know the numbers of the steps (a row's evidence).
     seen: tokio::sync::mpsc::UnboundedReceiver<FlowEvent>,
     last: u32,
+    /// Keys for diagnosing a refused baseline.
+    jwks: &'a inspector_token::JwksFetcher,
 }
 
 /// How a variant presents its token.
@@ -379,6 +381,7 @@ impl Core {
             body: req.body.clone(),
             seen,
             last: 0,
+            jwks: self.jwks(),
         };
         let result = probe.run(&req, given, client.as_ref()).await;
         let (baseline, rows) = match result {
@@ -571,6 +574,54 @@ impl Variant {
 const NO_MINT: &str = "the token's issuer advertises no inspector_mint_endpoint (only the built-in sandbox mints)";
 
 impl Probe<'_> {
+    /// Why the API refused the baseline, from the one diagnosis of 401/403 (`inspector_token::
+    /// diagnose`: the challenge, and the token checked against its issuer's keys), as a step of
+    /// the probe; the first cause's summary and fix.
+    async fn why_refused(&self, ex: &Exchange, token: &str) -> Option<String> {
+        use inspector_token::http::{Request, Response};
+        let r = ex.response.as_ref().ok().filter(|r| matches!(r.status, 401 | 403))?;
+        let req = Request {
+            method: ex.request.method.clone(),
+            target: ex.request.url.clone(),
+            headers: ex.request.headers.clone(),
+            body: ex.request.body.clone().unwrap_or_default(),
+            from_curl: false,
+        };
+        let resp =
+            Response { status: r.status, reason: String::new(), headers: r.headers.clone(), body: r.body.clone() };
+        // The keys of the issuer the token names: unverified, but only to look its keys up.
+        let issuer = inspector_engine::jwt::claims(token).and_then(|c| c["iss"].as_str().map(str::to_string));
+        let keys = inspector_token::KeySource {
+            jwks: issuer.filter(|i| i.starts_with("http")).map(inspector_token::JwksSource::Issuer),
+            secret: None,
+        };
+        let opts = inspector_token::diagnose::DiagnoseOptions {
+            keys,
+            expected_issuer: None,
+            audiences: vec![],
+            now: None,
+            leeway: 60,
+        };
+        let d =
+            inspector_token::jwks::recording(self.rec.weak(), inspector_token::diagnose(&req, &resp, &opts, self.jwks))
+                .await
+                .ok()?;
+        let causes: Vec<serde_json::Value> = d
+            .causes
+            .iter()
+            .map(|c| serde_json::json!({"summary": c.summary, "fix": c.fix, "evidence": c.evidence}))
+            .collect();
+        self.rec.push(
+            Step::local(
+                "API probe: why the baseline was refused (diagnosis)",
+                StepStatus::Warning,
+                serde_json::json!({"status": d.status, "challenges": d.challenges.iter().map(|c| c.to_string()).collect::<Vec<_>>(), "causes": causes}),
+            )
+            .secrets(vec![SecretMark::new("access_token", token)]),
+        );
+        d.causes.first().map(|c| c.summary.clone())
+    }
+
     /// The baseline, then each variant.
     async fn run(
         &mut self,
@@ -643,9 +694,13 @@ impl Probe<'_> {
                             .to_string()
                     }
                     Ok(_) => {
-                        "the API refused the valid token: fix the request (method, URL, headers, body) or the token \
-                              until it succeeds, then probe"
-                            .to_string()
+                        let why = self.why_refused(&ex, t).await;
+                        let fix =
+                            "fix the request (method, URL, headers, body) or the token until it succeeds, then probe";
+                        match why {
+                            Some(w) => format!("the API refused the token: {w}; {fix}"),
+                            None => format!("the API refused the valid token: {fix}"),
+                        }
                     }
                     Err(_) => "the API did not answer".to_string(),
                 };
