@@ -512,3 +512,88 @@ async fn a_token_spoiled_by_a_trainer_switch_is_caught_at_the_baseline_with_its_
         assert!(!serde_json::to_string(&saved).unwrap().contains(&token));
     }
 }
+
+/// An issuer of its own (no mint, as any real provider): HS256 tokens from client credentials,
+/// the first one issued already expired, and an API that checks `exp` and the signature.
+async fn plain_issuer() -> String {
+    use axum::routing::{get, post};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    const KEY: &[u8] = b"a-test-only-hs256-key-of-32-bytes!!";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let first = Arc::new(AtomicBool::new(true));
+    let iss = issuer.clone();
+    let discovery = {
+        let iss = iss.clone();
+        move || {
+            let iss = iss.clone();
+            async move { axum::Json(json!({"issuer": iss, "token_endpoint": format!("{iss}/token")})) }
+        }
+    };
+    let token = {
+        let iss = iss.clone();
+        move || {
+            let (iss, first) = (iss.clone(), first.clone());
+            async move {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+                let exp = if first.swap(false, Ordering::SeqCst) { now - 3600 } else { now + 600 };
+                let claims =
+                    json!({"iss": iss, "sub": "svc", "aud": "api", "scope": SCOPE, "iat": now - 10, "exp": exp});
+                let jwt = jsonwebtoken::encode(
+                    &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+                    &claims,
+                    &jsonwebtoken::EncodingKey::from_secret(KEY),
+                )
+                .unwrap();
+                axum::Json(json!({"access_token": jwt, "token_type": "Bearer", "expires_in": 600}))
+            }
+        }
+    };
+    let api = move |headers: HeaderMap| async move {
+        let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let Some(token) = token else { return refuse(StatusCode::UNAUTHORIZED, None) };
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        v.set_audience(&["api"]);
+        match jsonwebtoken::decode::<Value>(token, &jsonwebtoken::DecodingKey::from_secret(KEY), &v) {
+            Ok(_) => axum::Json(json!({"ok": true})).into_response(),
+            Err(_) => refuse(StatusCode::UNAUTHORIZED, Some("invalid_token")),
+        }
+    };
+    let app = axum::Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/token", post(token))
+        .route("/api", get(api));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    issuer
+}
+
+#[tokio::test]
+async fn without_a_mint_the_expired_variant_is_a_saved_sessions_expired_token_of_the_same_issuer() {
+    let issuer = plain_issuer().await;
+    let (core, _dir) = core().await;
+    let cc = |core: &inspector_app::Core| {
+        let mut r = RunRequest::new(inspector_app::Operation::ClientCredentials);
+        r.issuer = Some(issuer.clone());
+        r.client_id = Some("svc".into());
+        r.client_secret = Some(Secret::new("svc-secret"));
+        let core = core.clone();
+        async move { core.run(r, host()).await.unwrap() }
+    };
+    let fresh = cc(&core).await; // the issuer's first token: already expired, saved
+    assert!(fresh.ok);
+    let valid = cc(&core).await;
+    let token = core.session_token(valid.session_id.unwrap(), inspector_app::TokenKind::AccessToken).await.unwrap();
+    let report = core.probe(request(&format!("{issuer}/api"), token.expose()), host()).await.unwrap();
+    assert!(report.baseline.ok, "{:?}", report.baseline);
+    let row = report.rows.iter().find(|r| r.id == "expired-token").unwrap();
+    assert_eq!(row.verdict, Verdict::Secure, "{row:#?}");
+    let saved = core.store().unwrap().require(report.session_id.unwrap(), View::Redacted).await.unwrap();
+    let note = format!("an expired token of saved session {}", fresh.session_id.unwrap());
+    assert!(
+        saved.steps.iter().any(|s| s.title.contains(&note)),
+        "{:#?}",
+        saved.steps.iter().map(|s| &s.title).collect::<Vec<_>>()
+    );
+    // Minted-only variants stay inconclusive and say why.
+    assert_eq!(report.rows.iter().find(|r| r.id == "wrong-issuer").unwrap().verdict, Verdict::Inconclusive);
+}

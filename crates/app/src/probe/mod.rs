@@ -235,6 +235,9 @@ struct Probe<'a> {
     last: u32,
     /// Keys for diagnosing a refused baseline.
     jwks: &'a inspector_token::JwksFetcher,
+    /// An access token of a saved session from the same issuer, past its `exp`: a validly signed
+    /// expired token where no mint is.
+    saved_expired: Option<(i64, Secret)>,
 }
 
 /// How a variant presents its token.
@@ -346,6 +349,11 @@ impl Core {
             }
         };
         let given = req.token.clone().or(saved_token);
+        let issuer = given.as_ref().and_then(|t| token_issuer(t.expose()));
+        let saved_expired = match &issuer {
+            Some(i) => self.saved_expired_token(i).await,
+            None => None,
+        };
 
         let provider = match (&client, given.as_ref().and_then(|t| token_issuer(t.expose()))) {
             (Some(c), _) => c.settings.provider.clone(),
@@ -382,6 +390,7 @@ impl Core {
             seen,
             last: 0,
             jwks: self.jwks(),
+            saved_expired,
         };
         let result = probe.run(&req, given, client.as_ref()).await;
         let (baseline, rows) = match result {
@@ -573,6 +582,24 @@ impl Variant {
 
 const NO_MINT: &str = "the token's issuer advertises no inspector_mint_endpoint (only the built-in sandbox mints)";
 
+impl Core {
+    /// The newest saved session's access token from `issuer` that is a JWT past its `exp`.
+    async fn saved_expired_token(&self, issuer: &str) -> Option<(i64, Secret)> {
+        let store = self.store()?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+        for s in store.list(200).await.ok()?.into_iter().filter(|s| s.outcome == "ok") {
+            let Ok(rec) = store.require(s.id, View::Full).await else { continue };
+            let Some(t) = rec.tokens.map(|t| t.access_token) else { continue };
+            let Some(claims) = inspector_engine::jwt::claims(&t) else { continue };
+            let exp = claims["exp"].as_i64().unwrap_or(i64::MAX);
+            if claims["iss"].as_str() == Some(issuer) && exp < now - 60 {
+                return Some((s.id, Secret::new(t)));
+            }
+        }
+        None
+    }
+}
+
 impl Probe<'_> {
     /// Why the API refused the baseline, from the one diagnosis of 401/403 (`inspector_token::
     /// diagnose`: the challenge, and the token checked against its issuer's keys), as a step of
@@ -730,11 +757,22 @@ impl Probe<'_> {
                         "wrong-audience" => "audience",
                         _ => "issuer",
                     };
-                    (match &mint {
-                        Some(m) => forge::mint(&self.http, self.rec, m, t, name, None)
+                    (match (&mint, &self.saved_expired) {
+                        (Some(m), _) => forge::mint(&self.http, self.rec, m, t, name, None)
                             .await
                             .map_err(|e| format!("the sandbox did not mint it: {e}")),
-                        None => Err(format!(
+                        (None, Some((session, old))) if v.id == "expired-token" => {
+                            self.rec.push(
+                                Step::local(
+                                    format!("API probe: an expired token of saved session {session}, validly signed by the same issuer"),
+                                    StepStatus::Ok,
+                                    serde_json::json!({"session": session, "exp": inspector_engine::jwt::claims(old.expose()).map(|c| c["exp"].clone())}),
+                                )
+                                .secrets(vec![SecretMark::new("access_token", old.expose())]),
+                            );
+                            Ok(old.expose().to_string())
+                        }
+                        (None, _) => Err(format!(
                             "{NO_MINT}; a validly signed {} token must come from the issuer itself{}",
                             v.title.trim_start_matches("a token ").trim_start_matches("an "),
                             if v.id == "expired-token" {
