@@ -22,6 +22,8 @@ fn main() {
         "probe_api",
         "audit_provider",
         "export_report",
+        "play_demo",
+        "list_demos",
     ])))
     .expect("tauri build script");
 }

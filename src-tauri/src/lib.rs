@@ -3,6 +3,7 @@
 //! protocol-related lives in the library crates.
 
 mod analysis;
+mod demos;
 mod commands;
 mod host;
 mod login;
@@ -41,7 +42,9 @@ pub fn run() {
             registry::save_client,
             analysis::probe_api,
             analysis::audit_provider,
-            analysis::export_report
+            analysis::export_report,
+            demos::play_demo,
+            demos::list_demos
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");
