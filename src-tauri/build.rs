@@ -22,6 +22,8 @@ fn main() {
         "probe_api",
         "audit_provider",
         "export_report",
+        "trainer_switches",
+        "set_trainer_switches",
     ])))
     .expect("tauri build script");
 }

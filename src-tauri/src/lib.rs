@@ -9,6 +9,7 @@ mod login;
 mod registry;
 mod sessions;
 mod tokens;
+mod trainer;
 
 use tauri::Manager;
 
@@ -41,7 +42,9 @@ pub fn run() {
             registry::save_client,
             analysis::probe_api,
             analysis::audit_provider,
-            analysis::export_report
+            analysis::export_report,
+            trainer::trainer_switches,
+            trainer::set_trainer_switches
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");
