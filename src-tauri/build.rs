@@ -24,6 +24,8 @@ fn main() {
         "export_report",
         "play_demo",
         "list_demos",
+        "trainer_switches",
+        "set_trainer_switches",
     ])))
     .expect("tauri build script");
 }

@@ -37,6 +37,11 @@ impl AppState {
         Self { sandbox, store, store_notice, jwks: Arc::new(inspector_token::JwksFetcher::new()), runs: Arc::default() }
     }
 
+    /// The running sandbox, or why it did not start.
+    pub fn sandbox(&self) -> Result<&Sandbox, CommandError> {
+        self.sandbox.as_ref().map_err(|e| CommandError::new("sandbox_unavailable", e.clone()))
+    }
+
     /// The application core over the session database, every run saved.
     pub fn core(&self) -> Result<Core, CommandError> {
         let store = self.store.as_ref().map_err(|e| CommandError::new("store_unavailable", e.clone()))?;
@@ -79,7 +84,7 @@ pub struct SandboxInfo {
 
 #[tauri::command]
 pub fn sandbox_info(state: State<'_, AppState>) -> Result<SandboxInfo, CommandError> {
-    let sb = state.sandbox.as_ref().map_err(|e| CommandError::new("sandbox_unavailable", e.clone()))?;
+    let sb = state.sandbox()?;
     let clients = inspector_sandbox::demo_clients()
         .into_iter()
         .map(|c| DemoClientInfo { client_id: c.client_id, client_secret: c.client_secret, description: c.description })

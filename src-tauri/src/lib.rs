@@ -10,6 +10,7 @@ mod login;
 mod registry;
 mod sessions;
 mod tokens;
+mod trainer;
 
 use tauri::Manager;
 
@@ -44,7 +45,9 @@ pub fn run() {
             analysis::audit_provider,
             analysis::export_report,
             demos::play_demo,
-            demos::list_demos
+            demos::list_demos,
+            trainer::trainer_switches,
+            trainer::set_trainer_switches
         ])
         .run(tauri::generate_context!())
         .expect("error while running OAuth Flow Inspector");
