@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use inspector_app::engine::gate::GateDecision;
+use inspector_app::engine::gate::RequestEdit;
 use inspector_app::{AppError, Core, RunRequest};
 use inspector_sandbox::Sandbox;
 use inspector_store::Store;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use crate::host::{DesktopHost, Runs};
+use crate::host::{DesktopHost, Runs, WindowDecision};
 
 pub struct AppState {
     sandbox: Result<Sandbox, String>,
@@ -136,21 +136,28 @@ pub fn deliver_redirect(state: State<'_, AppState>, run_id: u64, url: String) ->
     state.runs.deliver(run_id, url)
 }
 
-/// Sends (`"send"`) or aborts (`"abort"`) the request `pending_id` held in run `run_id`.
+/// Sends (`"send"`), sends with the window's changes (`"send_edited"` with `edit`), or aborts
+/// (`"abort"`) the request `pending_id` held in run `run_id`. An edit that cannot be made
+/// (`invalid_edit`) leaves the request held.
 #[tauri::command]
 pub fn decide_request(
     state: State<'_, AppState>,
     run_id: u64,
     pending_id: u64,
     decision: String,
+    edit: Option<RequestEdit>,
 ) -> Result<(), CommandError> {
-    let decision = match decision.as_str() {
-        "send" => GateDecision::Send,
-        "abort" => GateDecision::Abort,
-        other => {
+    let decision = match (decision.as_str(), edit) {
+        ("send", _) => WindowDecision::Send,
+        ("abort", _) => WindowDecision::Abort,
+        ("send_edited", Some(e)) => WindowDecision::Edit(e),
+        ("send_edited", None) => {
+            return Err(CommandError::new("invalid_input", "send_edited: expected the edit (its changes), got none"));
+        }
+        (other, _) => {
             return Err(CommandError::new(
                 "invalid_input",
-                format!("expected the decision \"send\" or \"abort\", got {other:?}"),
+                format!("expected the decision \"send\", \"send_edited\" or \"abort\", got {other:?}"),
             ));
         }
     };

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest};
+use inspector_app::engine::gate::{Gate, GateDecision, PendingRequest, RequestEdit};
+use inspector_app::engine::step::HttpRequest;
 use inspector_app::engine::{FlowEvent, WeakRecorder};
 use inspector_app::token::JwksFetcher;
 use inspector_app::{Core, Host, tokens};
@@ -69,11 +70,10 @@ impl Runs {
     }
 
     /// The user's decision on the request `pending_id` held in run `run_id`.
-    pub fn decide(&self, run_id: u64, pending_id: u64, decision: GateDecision) -> Result<(), CommandError> {
+    pub fn decide(&self, run_id: u64, pending_id: u64, decision: WindowDecision) -> Result<(), CommandError> {
         let gate =
             self.slots.lock().unwrap().get(&run_id).map(|s| s.gate.clone()).ok_or_else(|| Self::no_run(run_id))?;
-        gate.answer(pending_id, decision);
-        Ok(())
+        gate.answer(pending_id, decision).map_err(|e| CommandError::new("invalid_edit", e))
     }
 }
 
@@ -86,28 +86,59 @@ pub struct WindowGate {
 
 #[derive(Default)]
 struct Waiting {
-    held: HashMap<u64, oneshot::Sender<GateDecision>>,
+    /// Each held request as it will go (with its secrets, which the window never sees) and where
+    /// the decision goes.
+    held: HashMap<u64, (HttpRequest, oneshot::Sender<GateDecision>)>,
     /// Answers that came before the gate started waiting (the window can be quicker than the flow).
-    early: HashMap<u64, GateDecision>,
+    early: HashMap<u64, WindowDecision>,
+}
+
+/// What the window decides: it sends its changes, not a request, since it holds no secret.
+#[derive(Debug, Clone)]
+pub enum WindowDecision {
+    Send,
+    Edit(RequestEdit),
+    Abort,
+}
+
+impl WindowDecision {
+    /// The gate's decision for `held`: an edit made on it, or why the edit cannot be made.
+    fn on(self, held: &HttpRequest) -> Result<GateDecision, String> {
+        match self {
+            WindowDecision::Send => Ok(GateDecision::Send),
+            WindowDecision::Abort => Ok(GateDecision::Abort),
+            WindowDecision::Edit(e) if e.is_empty() => Ok(GateDecision::Send),
+            WindowDecision::Edit(e) => e.apply(held).map(GateDecision::SendEdited),
+        }
+    }
 }
 
 impl WindowGate {
     fn abort_all(&self) {
         let mut w = self.waiting.lock().unwrap();
         w.early.clear();
-        for (_, tx) in w.held.drain() {
+        for (_, (_, tx)) in w.held.drain() {
             let _ = tx.send(GateDecision::Abort);
         }
     }
 
-    fn answer(&self, id: u64, decision: GateDecision) {
+    /// Answers the held request `id`; an edit that cannot be made leaves it held and says why.
+    fn answer(&self, id: u64, decision: WindowDecision) -> Result<(), String> {
         let mut w = self.waiting.lock().unwrap();
         match w.held.remove(&id) {
-            Some(tx) => {
-                let _ = tx.send(decision);
-            }
+            Some((request, tx)) => match decision.on(&request) {
+                Ok(d) => {
+                    let _ = tx.send(d);
+                    Ok(())
+                }
+                Err(e) => {
+                    w.held.insert(id, (request, tx));
+                    Err(e)
+                }
+            },
             None => {
                 w.early.insert(id, decision);
+                Ok(())
             }
         }
     }
@@ -122,10 +153,11 @@ impl Gate for WindowGate {
             let rx = {
                 let mut w = self.waiting.lock().unwrap();
                 if let Some(d) = w.early.remove(&pending.id) {
-                    return d;
+                    // Too early to be told why an edit fails: a bad one is not sent.
+                    return d.on(&pending.request).unwrap_or(GateDecision::Abort);
                 }
                 let (tx, rx) = oneshot::channel();
-                w.held.insert(pending.id, tx);
+                w.held.insert(pending.id, (pending.request.clone(), tx));
                 rx
             };
             // The run was closed (window gone, run ended): nothing is sent without a yes.
@@ -275,7 +307,7 @@ async fn forward(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use inspector_app::engine::step::HttpRequest;
+    use inspector_app::engine::gate::Change;
 
     fn held(id: u64) -> PendingRequest {
         PendingRequest {
@@ -295,7 +327,7 @@ mod tests {
         let run = runs.open();
         let gate = runs.slots.lock().unwrap()[&run].gate.clone();
         // The window answered before the flow reached the gate.
-        runs.decide(run, 1, GateDecision::Abort).unwrap();
+        runs.decide(run, 1, WindowDecision::Abort).unwrap();
         assert_eq!(gate.decide(&held(1)).await, GateDecision::Abort);
 
         let waiting = tokio::spawn({
@@ -304,7 +336,7 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiting.is_finished(), "nothing is sent without a decision");
-        runs.decide(run, 2, GateDecision::Send).unwrap();
+        runs.decide(run, 2, WindowDecision::Send).unwrap();
         assert_eq!(waiting.await.unwrap(), GateDecision::Send);
 
         // The run ends while a request is held: it is not sent.
@@ -316,7 +348,39 @@ mod tests {
         drop(gate);
         runs.close(run);
         assert_eq!(orphan.await.unwrap(), GateDecision::Abort);
-        assert_eq!(code(runs.decide(run, 4, GateDecision::Send)), format!("run {run} is not running"));
+        assert_eq!(code(runs.decide(run, 4, WindowDecision::Send)), format!("run {run} is not running"));
+    }
+
+    #[tokio::test]
+    async fn an_edit_is_made_on_the_held_request_and_a_bad_one_leaves_it_held() {
+        let runs = Runs::default();
+        let run = runs.open();
+        let gate = runs.slots.lock().unwrap()[&run].gate.clone();
+        let mut req = held(1);
+        req.request.headers = vec![("content-type".into(), "application/x-www-form-urlencoded".into())];
+        req.request.body = Some("grant_type=authorization_code&code_verifier=the-real-one&scope=a".into());
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.decide(&req).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let change = |name: &str, after: &str| RequestEdit {
+            changes: vec![Change { part: "form".into(), name: name.into(), before: None, after: Some(after.into()) }],
+        };
+        // The window shows secrets redacted: sending the placeholder is refused, the request stays held.
+        let e = runs.decide(run, 1, WindowDecision::Edit(change("code_verifier", "<redacted:code_verifier>")));
+        assert!(code(e).contains("redacted secret"));
+        assert!(!waiting.is_finished());
+        runs.decide(run, 1, WindowDecision::Edit(change("scope", "a b"))).unwrap();
+        match waiting.await.unwrap() {
+            GateDecision::SendEdited(r) => {
+                assert_eq!(
+                    r.body.as_deref(),
+                    Some("grant_type=authorization_code&code_verifier=the-real-one&scope=a+b")
+                )
+            }
+            other => panic!("expected the edited request, got {other:?}"),
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! protocol-related lives in the library crates.
 
 mod analysis;
-mod demos;
 mod commands;
+mod demos;
 mod host;
 mod login;
 mod registry;

@@ -79,11 +79,6 @@ impl RequestEdit {
         for (name, before, after) in diff_pairs(&lower(&built.headers), &lower(&sent.headers)) {
             change("header", &name, before, after);
         }
-        let is_form = |r: &HttpRequest| {
-            r.headers.iter().any(|(k, v)| {
-                k.eq_ignore_ascii_case("content-type") && v.starts_with("application/x-www-form-urlencoded")
-            })
-        };
         match (&built.body, &sent.body) {
             (Some(b), Some(s)) if is_form(built) && is_form(sent) => {
                 for (name, before, after) in diff_pairs(&form_pairs(b), &form_pairs(s)) {
@@ -97,6 +92,77 @@ impl RequestEdit {
 
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// `to` with these changes made: the inverse of [`between`](Self::between), for a front that
+    /// sends the changes the user made rather than the whole request (a window never holds the
+    /// secrets in it). A new value that still shows a redacted secret (`<redacted:…>`) is refused:
+    /// sending the placeholder would be a mistake, not an edit. A parameter given several times
+    /// is replaced by the one new value.
+    pub fn apply(&self, to: &HttpRequest) -> Result<HttpRequest, String> {
+        let mut req = to.clone();
+        let (mut base, mut query) = split_query(&req.url);
+        let mut form = match &req.body {
+            Some(b) if is_form(&req) => Some(form_pairs(b)),
+            _ => None,
+        };
+        for c in &self.changes {
+            let what = if c.name.is_empty() { c.part.clone() } else { format!("{} {}", c.part, c.name) };
+            if let Some(a) = c.after.as_deref().filter(|a| a.contains("<redacted")) {
+                return Err(format!(
+                    "{what}: the new value still shows a redacted secret ({a}); type the whole value to send another one"
+                ));
+            }
+            let after = c.after.as_deref();
+            match c.part.as_str() {
+                "method" => req.method = after.ok_or("method: expected a new method, got none")?.to_string(),
+                "url" => base = after.ok_or("url: expected a new URL, got none")?.to_string(),
+                "query" => set(&mut query, &c.name, after, false),
+                "header" => set(&mut req.headers, &c.name, after, true),
+                "form" => match &mut form {
+                    Some(f) => set(f, &c.name, after, false),
+                    None => return Err(format!("{what}: the request has no form body to change")),
+                },
+                "body" => {
+                    req.body = after.map(str::to_string);
+                    form = None;
+                }
+                other => {
+                    return Err(format!(
+                        "expected a change to method, url, query, header, form or body, got {other:?}"
+                    ));
+                }
+            }
+        }
+        let mut url =
+            url::Url::parse(&base).map_err(|e| format!("url: expected an absolute URL, got {base:?}: {e}"))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter());
+        }
+        req.url = url.to_string();
+        if let Some(f) = form {
+            req.body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(f.iter()).finish());
+        }
+        Ok(req)
+    }
+}
+
+fn is_form(r: &HttpRequest) -> bool {
+    r.headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Sets `name` to `value` (None: removes it), where it first stood; header names match in any case.
+fn set(pairs: &mut Vec<(String, String)>, name: &str, value: Option<&str>, any_case: bool) {
+    let same = |k: &str| if any_case { k.eq_ignore_ascii_case(name) } else { k == name };
+    let at = pairs.iter().position(|(k, _)| same(k));
+    // A header keeps the spelling it had.
+    let spelled = at.map(|i| pairs[i].0.clone()).unwrap_or_else(|| name.to_string());
+    pairs.retain(|(k, _)| !same(k));
+    if let Some(v) = value {
+        let at = at.unwrap_or(pairs.len()).min(pairs.len());
+        pairs.insert(at, (spelled, v.to_string()));
     }
 }
 
@@ -159,6 +225,65 @@ fn diff_pairs(a: &[(String, String)], b: &[(String, String)]) -> Vec<(String, Op
             (before != after).then(|| (n.clone(), before, after))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod apply_tests {
+    use super::*;
+
+    fn token_request() -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9/token?x=1".into(),
+            headers: vec![
+                ("content-type".into(), "application/x-www-form-urlencoded".into()),
+                ("Authorization".into(), "Basic c2VjcmV0".into()),
+            ],
+            body: Some("grant_type=authorization_code&code=abc&code_verifier=v3r1f13r&scope=a".into()),
+        }
+    }
+
+    #[test]
+    fn apply_is_the_inverse_of_between() {
+        let built = token_request();
+        let mut sent = built.clone();
+        sent.url = "http://127.0.0.1:9/token?x=2&y=3".into();
+        sent.body = Some("grant_type=authorization_code&code=abc&scope=a+b&resource=urn%3Aapi".into());
+        sent.headers[1].1 = "Basic b3RoZXI=".into();
+        let edit = RequestEdit::between(&built, &sent);
+        assert_eq!(edit.apply(&built).unwrap(), sent);
+    }
+
+    #[test]
+    fn a_redacted_value_is_refused_and_secrets_kept_when_untouched() {
+        let built = token_request();
+        let edit = RequestEdit {
+            changes: vec![Change {
+                part: "form".into(),
+                name: "scope".into(),
+                before: Some("a".into()),
+                after: Some("a b".into()),
+            }],
+        };
+        let sent = edit.apply(&built).unwrap();
+        assert!(
+            sent.body.as_deref().unwrap().contains("code_verifier=v3r1f13r"),
+            "the verifier the window never saw stays"
+        );
+        let bad = RequestEdit {
+            changes: vec![Change {
+                part: "header".into(),
+                name: "authorization".into(),
+                before: None,
+                after: Some("Basic <redacted:client_secret>".into()),
+            }],
+        };
+        let e = bad.apply(&built).unwrap_err();
+        assert!(e.contains("header authorization") && e.contains("redacted"), "{e}");
+        let odd =
+            RequestEdit { changes: vec![Change { part: "cookie".into(), name: "".into(), before: None, after: None }] };
+        assert!(odd.apply(&built).unwrap_err().contains("\"cookie\""));
+    }
 }
 
 #[cfg(test)]
