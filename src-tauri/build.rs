@@ -5,6 +5,7 @@ fn main() {
         "run_flow",
         "deliver_redirect",
         "decide_request",
+        "cancel_run",
         "inspect_token",
         "inspect_session_token",
         "reveal_token",

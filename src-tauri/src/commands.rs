@@ -136,6 +136,12 @@ pub fn deliver_redirect(state: State<'_, AppState>, run_id: u64, url: String) ->
     state.runs.deliver(run_id, url)
 }
 
+/// Cancels run `run_id` (a flow, probe or audit): it stops where it waits and ends aborted.
+#[tauri::command]
+pub fn cancel_run(state: State<'_, AppState>, run_id: u64) -> Result<(), CommandError> {
+    state.runs.cancel(run_id)
+}
+
 /// Sends (`"send"`), sends with the window's changes (`"send_edited"` with `edit`), or aborts
 /// (`"abort"`) the request `pending_id` held in run `run_id`. An edit that cannot be made
 /// (`invalid_edit`) leaves the request held.

@@ -36,6 +36,8 @@ struct Slot {
     /// The flow waiting for a pasted redirect URL, if any.
     paste: Option<oneshot::Sender<String>>,
     gate: Arc<WindowGate>,
+    /// The window's Cancel: stored as a permit, so a cancel before the run waits still counts.
+    cancel: Arc<tokio::sync::Notify>,
 }
 
 impl Runs {
@@ -67,6 +69,14 @@ impl Runs {
             })?
         };
         tx.send(url).map_err(|_| CommandError::new("no_flow_waiting", "the flow stopped waiting"))
+    }
+
+    /// Cancels run `run_id`: it stops where it waits and ends aborted, its steps saved.
+    pub fn cancel(&self, run_id: u64) -> Result<(), CommandError> {
+        let slots = self.slots.lock().unwrap();
+        let slot = slots.get(&run_id).ok_or_else(|| Self::no_run(run_id))?;
+        slot.cancel.notify_one();
+        Ok(())
     }
 
     /// The user's decision on the request `pending_id` held in run `run_id`.
@@ -260,6 +270,16 @@ impl Host for DesktopHost {
             slot.paste = Some(tx);
         }
         rx
+    }
+
+    fn cancelled(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>> {
+        let notify = self.runs.slots.lock().unwrap().get(&self.run_id).map(|s| s.cancel.clone());
+        Box::pin(async move {
+            match notify {
+                Some(n) => n.notified().await,
+                None => std::future::pending().await,
+            }
+        })
     }
 
     fn gate(&self) -> Option<Arc<dyn Gate>> {

@@ -27,6 +27,7 @@ pub fn run() {
             commands::run_flow,
             commands::deliver_redirect,
             commands::decide_request,
+            commands::cancel_run,
             tokens::inspect_token,
             tokens::inspect_session_token,
             tokens::reveal_token,

@@ -133,7 +133,7 @@ impl Core {
         host.started(run.session_id());
         let forward = crate::run::forward(run.subscribe(), host.clone(), req.login, run.recorder.weak());
         let http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(15)));
-        let result = audit(&http, &run.recorder, &issuer, active).await;
+        let result = crate::run::until_cancelled(host.as_ref(), audit(&http, &run.recorder, &issuer, active)).await;
         let (findings, outcome) = match result {
             Ok(f) => (f, Ok(None)),
             Err(e) => (vec![], Err(e)),

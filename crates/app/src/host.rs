@@ -2,6 +2,8 @@
 //! an in-app login window, hand over a pasted redirect URL, and decide on a request held at the
 //! gate. The CLI and the desktop each implement it; tests use a host of their own.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use inspector_engine::gate::Gate;
@@ -36,5 +38,12 @@ pub trait Host: Send + Sync {
     /// The gate for step-through mode; `None` (the default) sends every request at once.
     fn gate(&self) -> Option<Arc<dyn Gate>> {
         None
+    }
+
+    /// Resolves when the user cancels the run (a front's Cancel button); never, by default. A
+    /// cancelled run stops where it waits (a login, a held request, a poll) and ends on an
+    /// `aborted` error, its steps saved.
+    fn cancelled(&self) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        Box::pin(std::future::pending())
     }
 }

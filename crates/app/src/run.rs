@@ -70,23 +70,26 @@ impl Core {
         let (s, sec) = (&r.settings, &r.secrets);
         let hint = req.token_type_hint.as_deref();
         let mut result = None;
-        let outcome: Result<Option<TokenSet>, FlowError> = match (r.operation, r.token.as_ref(), callback) {
-            (Operation::ClientCredentials, ..) => client_credentials::run(&http, rec, s, sec).await.map(Some),
-            (Operation::AuthorizationCode, _, Some(cb)) => {
-                let auth = r.auth.as_ref().expect("resolved with the operation");
-                auth_code::run(&http, rec, auth, sec, cb).await.map(Some)
+        let flow = async {
+            match (r.operation, r.token.as_ref(), callback) {
+                (Operation::ClientCredentials, ..) => client_credentials::run(&http, rec, s, sec).await.map(Some),
+                (Operation::AuthorizationCode, _, Some(cb)) => {
+                    let auth = r.auth.as_ref().expect("resolved with the operation");
+                    auth_code::run(&http, rec, auth, sec, cb).await.map(Some)
+                }
+                (Operation::DeviceCode, ..) => device::run(&http, rec, s, sec).await.map(Some),
+                (Operation::Refresh, Some(t), _) => ops::refresh(&http, rec, s, sec, t).await.map(Some),
+                (Operation::Revoke, Some(t), _) => ops::revoke(&http, rec, s, sec, t, hint).await.map(|_| None),
+                (Operation::Introspect, Some(t), _) => {
+                    ops::introspect(&http, rec, s, sec, t, hint).await.map(|v| result.insert(v)).map(|_| None)
+                }
+                (Operation::Userinfo, Some(t), _) => {
+                    ops::userinfo(&http, rec, s, t).await.map(|v| result.insert(v)).map(|_| None)
+                }
+                _ => unreachable!("resolve gives a token to token operations and a callback to auth code"),
             }
-            (Operation::DeviceCode, ..) => device::run(&http, rec, s, sec).await.map(Some),
-            (Operation::Refresh, Some(t), _) => ops::refresh(&http, rec, s, sec, t).await.map(Some),
-            (Operation::Revoke, Some(t), _) => ops::revoke(&http, rec, s, sec, t, hint).await.map(|_| None),
-            (Operation::Introspect, Some(t), _) => {
-                ops::introspect(&http, rec, s, sec, t, hint).await.map(|v| result.insert(v)).map(|_| None)
-            }
-            (Operation::Userinfo, Some(t), _) => {
-                ops::userinfo(&http, rec, s, t).await.map(|v| result.insert(v)).map(|_| None)
-            }
-            _ => unreachable!("resolve gives a token to token operations and a callback to auth code"),
         };
+        let outcome: Result<Option<TokenSet>, FlowError> = until_cancelled(host.as_ref(), flow).await;
         if let Ok(Some(tokens)) = &outcome {
             crate::token_checks::check_tokens(rec, &self.jwks, s, tokens).await;
         }
@@ -100,6 +103,17 @@ impl Core {
             result,
             store_error: done.store_error.map(|e| e.to_string()),
         })
+    }
+}
+
+/// `flow`'s outcome, or `aborted` as soon as the host says the user cancelled.
+pub(crate) async fn until_cancelled<T>(
+    host: &dyn Host,
+    flow: impl std::future::Future<Output = Result<T, FlowError>>,
+) -> Result<T, FlowError> {
+    tokio::select! {
+        out = flow => out,
+        () = host.cancelled() => Err(FlowError::new(inspector_engine::ErrorCode::Aborted, "cancelled by the user")),
     }
 }
 

@@ -157,3 +157,45 @@ async fn step_through_a_changed_code_verifier_is_refused_and_the_saved_step_show
     assert_eq!(edit.changes[0].name, "code_verifier");
     assert_eq!(edit.changes[0].after.as_deref(), Some("<redacted:code_verifier>"));
 }
+
+/// A host whose user never signs in, and cancels.
+struct Cancelling(Arc<tokio::sync::Notify>, TestHost);
+
+impl inspector_app::Host for Cancelling {
+    fn event(&self, event: FlowEvent) {
+        self.1.event(event);
+    }
+    fn open_browser(&self, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+    fn cancelled(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>> {
+        let n = self.0.clone();
+        Box::pin(async move { n.notified().await })
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_run_stops_waiting_and_ends_aborted_with_its_steps_saved() {
+    let sb = inspector_sandbox::start(0).await.unwrap();
+    let (core, _dir) = core().await;
+    let mut req = RunRequest::new(Operation::AuthorizationCode);
+    req.issuer = Some(sb.issuer.clone());
+    req.client_id = Some("sandbox-app".into());
+    req.scope = Some("openid".into());
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let host = Arc::new(Cancelling(notify.clone(), TestHost::plain()));
+    let started = std::time::Instant::now();
+    let run = tokio::spawn({
+        let (core, host) = (core.clone(), host.clone());
+        async move { core.run(req, host).await.unwrap() }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    notify.notify_one();
+    let run = run.await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "it stopped waiting for the login (300 s)");
+    assert!(!run.ok);
+    assert_eq!(run.error.as_ref().map(|e| e.code), Some(inspector_app::engine::ErrorCode::Aborted));
+    let saved = core.store().unwrap().require(run.session_id.unwrap(), View::Redacted).await.unwrap();
+    assert!(saved.steps.iter().any(|s| s.title.starts_with("Authorization request")), "the steps before are kept");
+    assert_eq!(saved.summary.outcome, "failed");
+}

@@ -231,6 +231,7 @@ impl Core {
         host.started(run.session_id());
         let forward = crate::run::forward(run.subscribe(), host.clone(), Login::Print, run.recorder.weak());
         let http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(15)));
+        // Not cancellable: a part may have switched the trainer, and the demo puts it back before it ends.
         let result = play(self, &http, &run.recorder, &issuer, req.attack).await;
         let (parts, outcome) = match result {
             Ok(p) => (p, Ok(None)),

@@ -392,7 +392,7 @@ impl Core {
             jwks: self.jwks(),
             saved_expired,
         };
-        let result = probe.run(&req, given, client.as_ref()).await;
+        let result = crate::run::until_cancelled(host.as_ref(), probe.run(&req, given, client.as_ref())).await;
         let (baseline, rows) = match result {
             Ok(r) => r,
             // Only getting the token by client credentials stops a probe; its steps are saved.

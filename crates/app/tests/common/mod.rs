@@ -41,6 +41,10 @@ pub struct TestHost {
 }
 
 impl TestHost {
+    /// A host to wrap in another (not shared).
+    pub fn plain() -> Self {
+        Self { events: Mutex::default(), gate: None }
+    }
     pub fn new() -> Arc<Self> {
         Arc::new(Self { events: Mutex::default(), gate: None })
     }
