@@ -86,8 +86,13 @@ pub async fn mint(
         marks.push(SecretMark::new("access_token", m.as_str()));
     }
     rec.push(
-        Step::http(format!("Mint a {variant} variant of the token (sandbox)"), &ex, marks, minted.as_ref().map(|_| ()))
-            .lanes(Lane::App, Lane::AuthorizationServer),
+        Step::http(
+            format!("Mint a variant of the token: {variant} (sandbox)"),
+            &ex,
+            marks,
+            minted.as_ref().map(|_| ()),
+        )
+        .lanes(Lane::App, Lane::AuthorizationServer),
     );
     minted.map_err(|e| e.message)
 }

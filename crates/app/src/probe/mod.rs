@@ -322,7 +322,7 @@ impl Core {
                     "confirmation_needed",
                     format!(
                         "the probe sends deliberately bad requests to {}, which is not this machine: confirm first \
-                         (--yes), and only probe APIs you may test",
+                         (the window asks; the CLI takes --yes), and only probe APIs you may test",
                         remote.join(", ")
                     ),
                 ));

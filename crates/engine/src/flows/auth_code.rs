@@ -436,7 +436,13 @@ fn check_nonce(rec: &Recorder, id_token: &str, expected: &str) -> Result<(), Flo
         rec.local("ID token nonce matches the one sent", StepStatus::Ok, details);
         Ok(())
     } else {
-        let e = FlowError::new(ErrorCode::NonceMismatch, format!("ID token: expected nonce {expected:?}, got {got:?}"));
+        let e = FlowError::new(
+            ErrorCode::NonceMismatch,
+            format!(
+                "ID token: expected nonce {expected:?}, got {}",
+                got.as_deref().map_or("none".to_string(), |g| format!("{g:?}"))
+            ),
+        );
         rec.local_failed("ID token nonce does not match", &e, details);
         Err(e)
     }
