@@ -98,12 +98,13 @@ test("step-through: the token request's scope narrowed in the table, sent edited
   const badge = await b.$('[data-testid="step-edited"]');
   await badge.waitForDisplayed({ timeout: 5000 });
   const step = await badge.parentElement().parentElement();
-  assert.match(await step.$("summary").getText(), /Token request/);
+  assert.match(await step.$("summary").getProperty("textContent"), /Token request/);
   await step.$("summary").click();
   assert.match(await (await step.$('[data-testid="step-edits"]')).getText(), /form scope: orders\.read orders\.write → orders\.read/);
   await (await b.$('[data-testid="view-diagram"]')).click();
   await b.waitUntil(async () => (await editedArrows(b)).length > 0, { timeout: 5000, timeoutMsg: "an arrow marked edited" });
   assert.deepEqual(await editedArrows(b), ["POST /token"]);
+  await b.execute(() => [...document.querySelectorAll('[data-testid="diagram"]')].find((s) => s.getBoundingClientRect().width > 0).scrollIntoView({ block: "start" }));
   await b.saveScreenshot(join(shots, "stepthrough-edit-diagram.png"));
 
   // Reopened from Sessions: the same marks.
