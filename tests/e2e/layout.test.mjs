@@ -43,7 +43,8 @@ test("first launch: the Sandbox selected, the hint shown; dismissed for good, al
   assert.deepEqual(await shownView(b), ["flows"]);
   const hint = await b.$('[data-testid="first-hint"]');
   await hint.waitForDisplayed({ timeout: 10000 });
-  assert.match(await hint.getText(), /what to try first/i);
+  assert.match(await hint.getText(), /^Start here/);
+  assert.equal(await hint.getAttribute("aria-label"), "What to try first");
   assert.match(await (await b.$('[data-testid="sidebar-sandbox"]')).getAttribute("class"), /selected/);
   // The Sandbox's demo clients are in the sidebar; one click puts its operation in the form.
   const clients = await b.execute(() => [...document.querySelectorAll('[data-testid="sidebar-client"]')].map((e) => e.dataset.client));
