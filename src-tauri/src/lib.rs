@@ -16,6 +16,7 @@ use tauri::Manager;
 
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             let state = tauri::async_runtime::block_on(commands::AppState::start());
             app.manage(state);
