@@ -201,8 +201,19 @@ impl Ctx<'_> {
         mut marks: Vec<SecretMark>,
     ) -> (u32, Result<TokenSet, String>) {
         let ex = self.http.send(self.rec, HttpClient::post_form(url, params, vec![]), &mut marks).await;
+        // A refusal in a few words: the status and the OAuth error, which is the lesson.
         let result = match &ex.response {
-            Ok(r) => inspector_engine::token_response::parse(r, title).map_err(|e| e.message),
+            Ok(r) => inspector_engine::token_response::parse(r, title).map_err(|e| {
+                match inspector_engine::token_response::oauth_error(r) {
+                    Some(o) => format!(
+                        "{} {}{}",
+                        r.status,
+                        o.error,
+                        o.error_description.map(|d| format!(": {d}")).unwrap_or_default()
+                    ),
+                    None => e.message,
+                }
+            }),
             Err(e) => Err(e.message.clone()),
         };
         if let Ok(t) = &result {
