@@ -57,5 +57,8 @@ test("a device flow shows its countdown while it polls, and Cancel ends it abort
   const error = await b.$('[data-testid="flow-error"]');
   await error.waitForDisplayed({ timeout: 10000 });
   assert.match(await error.getText(), /aborted.*cancelled by the user/);
+  const runButton = await b.$('[data-testid="run"]');
+  await b.waitUntil(async () => !(await runButton.getText()).includes("Running"), { timeout: 10000, timeoutMsg: "the run ends" });
+  assert.equal(await (await b.$('[data-testid="device-countdown"]')).isExisting(), false, "the code is no longer shown");
   await b.saveScreenshot(join(shots, "cancelled.png"));
 });
