@@ -42,6 +42,30 @@ test("each attack demo works without its defence and fails with it, on an attack
   }
 });
 
+test("presentation mode: one step at a time with the arrow keys, larger type, Esc ends it", async () => {
+  const b = app.browser;
+  await (await b.$('[data-testid="nav-demos"]')).click();
+  const scope = '[data-view="demos"]';
+  const arrows = async () => (await b.$$(`${scope} [data-testid="arrow"]`)).length;
+  const all = await arrows();
+  await (await b.$(`${scope} [data-testid="present"]`)).click();
+  assert.equal(await (await b.$(`${scope} [data-testid="present-step"]`)).getText(), "1");
+  const one = await arrows();
+  assert.ok(one >= 1 && one < all, `one step drawn (${one} of ${all} arrows)`);
+  await b.keys(["ArrowRight"]);
+  await b.keys(["ArrowRight"]);
+  assert.equal(await (await b.$(`${scope} [data-testid="present-step"]`)).getText(), "3");
+  assert.ok((await arrows()) > one, "the diagram grows with each step");
+  await b.keys(["ArrowLeft"]);
+  assert.equal(await (await b.$(`${scope} [data-testid="present-step"]`)).getText(), "2");
+  const size = await b.execute(() => getComputedStyle(document.documentElement).fontSize);
+  assert.equal(size, "20px", "larger type while presenting");
+  await b.saveScreenshot(join(shots, "presentation.png"));
+  await b.keys(["Escape"]);
+  assert.equal(await (await b.$(`${scope} [data-testid="present-bar"]`)).isExisting(), false);
+  assert.equal(await arrows(), all, "every arrow again");
+});
+
 test("a device flow shows its countdown while it polls, and Cancel ends it aborted", async () => {
   const b = app.browser;
   await (await b.$('[data-testid="nav-flows"]')).click();
