@@ -11,7 +11,7 @@ CARGO := $(shell command -v cargo || echo $(HOME)/.cargo/bin/cargo)
 TAURI_DRIVER := $(shell command -v tauri-driver || echo $(HOME)/.cargo/bin/tauri-driver)
 DESKTOP_BIN := target/debug/oauth-inspector-desktop
 
-.PHONY: run test deps system-deps node-deps tauri-driver ui desktop test-rust test-interop test-e2e bench
+.PHONY: run test deps system-deps node-deps tauri-driver ui desktop test-rust test-interop test-e2e bench bench-diagram
 
 run: deps ui
 	$(CARGO) run -p oauth-inspector-desktop
@@ -64,3 +64,9 @@ tauri-driver:
 bench:
 	$(CARGO) bench -p inspector-store --bench store
 	$(CARGO) bench -p inspector-token --bench inspect
+	$(MAKE) bench-diagram
+
+# The sequence diagram with 500 steps against 50, in the desktop binary under a virtual display.
+bench-diagram: desktop tauri-driver
+	$(CARGO) build -p inspector-cli
+	if [ -n "$$DISPLAY" ]; then node bench/diagram.mjs; else xvfb-run -a -s "-screen 0 1280x800x24" node bench/diagram.mjs; fi

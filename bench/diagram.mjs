@@ -37,13 +37,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Opens the session titled `title` and times it until its diagram stops growing (ms). */
 async function drawTime(b, title) {
   return b.executeAsync((title, done) => {
-    const row = [...document.querySelectorAll('[data-testid="session-row"]')].find((r) => r.textContent.includes(title));
+    const row = [...document.querySelectorAll('[data-view="sessions"] [data-testid="session-row"]')].find((r) => r.textContent.includes(title));
     if (!row) return done(-1);
     const t0 = performance.now();
     row.querySelector("button.row, button").click();
     let last = -1, stable = 0, reached = 0;
     const tick = () => {
-      const n = document.querySelectorAll('[data-testid="diagram"] [data-testid="arrow"]').length;
+      const n = document.querySelectorAll('[data-view="sessions"] [data-testid="diagram"] [data-testid="arrow"]').length;
       if (n > 0 && n === last) stable++;
       else { stable = 0; reached = performance.now(); last = n; }
       if (stable >= 10) done(reached - t0);
@@ -57,7 +57,7 @@ async function drawTime(b, title) {
 /** Scrolls through the open diagram in 40 steps, one per frame; the longest frame (ms). */
 async function scrollFrame(b) {
   return b.executeAsync((done) => {
-    const svg = document.querySelector('[data-testid="diagram"]');
+    const svg = document.querySelector('[data-view="sessions"] [data-testid="diagram"]');
     let el = svg?.parentElement;
     while (el && !(el.scrollHeight > el.clientHeight + 10 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
     el = el ?? document.scrollingElement;
@@ -86,6 +86,11 @@ try {
   const exported = JSON.parse(await cli(app, ["sessions", "export", String(demoId), "--format", "json"]));
   await importSession(app, exported, 50);
   await importSession(app, exported, 500);
+  // Saved sessions open on the diagram (the view is remembered), and a slow draw may take a while.
+  await b.execute(() => localStorage.setItem("steps-view", "diagram"));
+  await b.refresh();
+  await sandboxIssuer(b);
+  await b.setTimeout({ script: 120000 });
   await (await b.$('[data-testid="nav-sessions"]')).click();
   await b.waitUntil(async () => (await b.$$('[data-testid="session-row"]')).length >= 3, { timeout: 20000, timeoutMsg: "expected the imported sessions in the list" });
   const figures = { 50: { draw: [], scroll: [] }, 500: { draw: [], scroll: [] } };
