@@ -171,9 +171,6 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
             .await
             .unwrap();
     assert_ne!(refreshed.refresh_token.as_deref(), Some(old_refresh.as_str()), "rotated");
-    let again =
-        ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh)).await.unwrap_err();
-    assert_eq!(again.oauth.unwrap().error, "invalid_grant", "the rotated-out refresh token fails");
 
     let info = ops::userinfo(&http(), &rec, &settings, &Secret::new(refreshed.access_token.clone())).await.unwrap();
     assert_eq!(info["sub"], "carol");
@@ -192,6 +189,15 @@ async fn auth_code_with_pkce_then_refresh_userinfo_introspect_revoke() {
     assert_eq!(inactive["active"], false);
     let e = ops::userinfo(&http(), &rec, &settings, &at).await.unwrap_err();
     assert!(e.message.contains("HTTP 401") && e.message.contains("invalid_token"), "{}", e.message);
+
+    // The rotated-out refresh token fails, and replaying it revokes its grant: the new one too
+    // (reuse detection, RFC 9700 §4.14.2).
+    let again =
+        ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &Secret::new(old_refresh)).await.unwrap_err();
+    assert_eq!(again.oauth.unwrap().error, "invalid_grant", "the rotated-out refresh token fails");
+    let new_refresh = Secret::new(refreshed.refresh_token.clone().unwrap());
+    let revoked = ops::refresh(&http(), &rec, &settings, &ClientSecrets::default(), &new_refresh).await.unwrap_err();
+    assert_eq!(revoked.oauth.unwrap().error, "invalid_grant", "the whole grant is revoked after a replay");
 }
 
 #[tokio::test]

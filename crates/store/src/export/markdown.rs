@@ -1,4 +1,5 @@
-//! A Markdown report of a session, to paste into a ticket: a summary table, the error, each step
+//! A Markdown report of a session, to paste into a ticket: a summary table, the error, the sequence
+//! diagram (Mermaid, `sequence.rs`), each step
 //! with its request and response (JSON pretty-printed), and the tokens' decoded claims. Leaves out
 //! HTML and long bodies beyond 20,000 characters (cut, with a note). Text on a line of ours
 //! (titles, errors, table cells) is made single-line and its Markdown punctuation escaped, so a
@@ -100,6 +101,11 @@ pub fn render(rec: &SessionRecord) -> String {
             ),
             inline(&e.message)
         ));
+    }
+    if !rec.steps.is_empty() {
+        out.push_str("## Sequence diagram\n\n");
+        out.push_str(&crate::export::sequence::render(&rec.steps));
+        out.push('\n');
     }
     out.push_str("## Steps\n\n");
     for step in &rec.steps {

@@ -9,6 +9,7 @@ pub mod file;
 pub mod har;
 pub mod json;
 pub mod markdown;
+mod sequence;
 
 use serde::{Deserialize, Serialize};
 
