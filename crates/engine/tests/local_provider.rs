@@ -150,7 +150,7 @@ async fn a_missing_nonce_in_the_id_token_fails_too_and_the_right_one_passes() {
         .await;
     let e = auth_code_run(&p, "openid").await.0.unwrap_err();
     assert_eq!(e.code, ErrorCode::NonceMismatch);
-    assert!(e.message.contains("got None"), "{}", e.message);
+    assert!(e.message.contains("got none"), "{}", e.message);
 
     let p = start(
         |a| json!({"access_token": "at", "token_type": "Bearer", "id_token": id_token(json!({"nonce": a["nonce"]}))}),
