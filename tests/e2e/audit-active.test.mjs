@@ -134,3 +134,32 @@ test("with codes-reusable and refresh-not-rotated on, code-single-use and refres
   await (await b.$('[data-testid="trainer-banner-off"]')).click();
   await banner.waitForExist({ reverse: true, timeout: 5000 });
 });
+
+/** Exactly `names` on, from the Trainer view. */
+async function setSwitches(b, names) {
+  await (await b.$('[data-testid="nav-trainer"]')).click();
+  const allOff = await b.$('[data-testid="trainer-all-off"]');
+  await allOff.waitForDisplayed({ timeout: 10000 });
+  if (await allOff.isEnabled()) await allOff.click();
+  for (const name of names) {
+    await (await b.$(`[data-testid="switch-${name}"]`)).click();
+    const row = await b.$(`[data-testid="trainer-row"][data-name="${name}"]`);
+    await b.waitUntil(async () => (await row.getAttribute("data-on")) === "true", { timeout: 5000, timeoutMsg: `${name} on` });
+  }
+}
+
+// The other switches only the audit sees, three at a time: each fails exactly its row.
+for (const [switches, failing] of [
+  [["pkce-not-enforced", "pkce-plain-accepted", "any-redirect-uri"], ["pkce-enforced", "pkce-plain-refused", "redirect-uri-exact"]],
+  [["wrong-state", "iss-missing", "expired-tokens"], ["state-echoed", "iss-in-response", "token-lifetimes"]],
+]) {
+  test(`with ${switches.join(", ")} on, exactly ${failing.join(", ")} fail`, async () => {
+    const b = app.browser;
+    await setSwitches(b, switches);
+    const { rows } = await runActiveAudit(b);
+    for (const id of activeIds) assert.equal(rows[id], failing.includes(id) ? "fail" : "pass", `${id}: ${JSON.stringify(rows)}`);
+    await scrollToRow(b, failing[0]);
+    await b.saveScreenshot(join(shots, `audit-active-${switches[0]}.png`));
+    await setSwitches(b, []);
+  });
+}
