@@ -250,8 +250,8 @@ test("trainer switch slow-token-endpoint: the token step is marked slow, the run
   await allOffFromBanner(b, iss);
 });
 
-// Last: the flow form has no login timeout, so this run keeps waiting for its real callback
-// (300 s) after the wrong one was refused; the test reads the window while it waits.
+// The flow form has no login timeout, so this run keeps waiting for its real callback (300 s)
+// after the wrong one was refused; the test reads the window while it waits, then cancels it.
 test("trainer switch wrong-state: the loopback refuses the callback with a warning, the code is not redeemed", async () => {
   const b = app.browser;
   const iss = await sandboxIssuer(b);
@@ -270,5 +270,32 @@ test("trainer switch wrong-state: the loopback refuses the callback with a warni
   assert.equal(await (await b.$('[data-testid="run"]')).getText(), "Running…", "the run still waits for this flow's own callback");
   await showStep(b, warned.title);
   await b.saveScreenshot(join(shots, "trainer-wrong-state.png"));
+  // The waiting run is cancelled: it ends aborted, its steps kept.
+  await (await b.$('[data-testid="cancel"]')).click();
+  const error = await b.$('[data-testid="flow-error"]');
+  await error.waitForDisplayed({ timeout: 10000 });
+  assert.match(await error.getText(), /aborted/);
+  await allOffFromBanner(b, iss);
+});
+
+test("trainer switch device-slow-down: the first device poll is a slow_down warning, then the run is cancelled", async () => {
+  const b = app.browser;
+  const iss = await sandboxIssuer(b);
+  await switchOnAlone(b, "device-slow-down");
+  await (await b.$('[data-testid="nav-flows"]')).click();
+  await (await b.$('[data-testid="tab-device"]')).click();
+  await (await b.$('[data-testid="run"]')).click();
+  let steps = [];
+  await b.waitUntil(async () => (steps = await shownSteps(b)).some((s) => /slow_down/.test(s.title)), {
+    timeout: 20000,
+    timeoutMsg: "a slow_down poll",
+  });
+  trainerWarning(steps, "device-slow-down");
+  const poll = steps.find((s) => /slow_down/.test(s.title));
+  assert.equal(poll.status, "warning", `${poll.title}\n${list(steps)}`);
+  await showStep(b, poll.title);
+  await b.saveScreenshot(join(shots, "trainer-device-slow-down.png"));
+  await (await b.$('[data-testid="cancel"]')).click();
+  await (await b.$('[data-testid="flow-error"]')).waitForDisplayed({ timeout: 10000 });
   await allOffFromBanner(b, iss);
 });
