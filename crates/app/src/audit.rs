@@ -13,7 +13,7 @@ use inspector_engine::client_auth::{AuthMethod, ClientConfig};
 use inspector_engine::discovery::ProviderSource;
 use inspector_engine::http::HttpClient;
 use inspector_engine::{ErrorCode, FlowError};
-use inspector_store::{NewSession, Run};
+use inspector_store::NewSession;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -129,27 +129,18 @@ impl Core {
         };
         let source = ProviderSource::Issuer { issuer: issuer.clone() };
         let new = NewSession::for_flow(FLOW, &source, "", &serde_json::json!({"provider": source}));
-        let mut run = Run::start(self.writer(), &new).await?;
-        host.started(run.session_id());
-        let forward = crate::run::forward(run.subscribe(), host.clone(), req.login, run.recorder.weak());
         let http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(15)));
-        let result = crate::run::until_cancelled(host.as_ref(), audit(&http, &run.recorder, &issuer, active)).await;
-        let (findings, outcome) = match result {
-            Ok(f) => (f, Ok(None)),
-            Err(e) => (vec![], Err(e)),
-        };
-        let error = outcome.as_ref().err().cloned();
-        let done = run.finish(outcome).await;
-        let _ = forward.await;
-        if let Some(e) = error {
-            return Err(AppError::from(e));
-        }
+        let done = self
+            .recorded(&new, &host, req.login, async |rec| {
+                crate::run::until_cancelled(host.as_ref(), audit(&http, rec, &issuer, active)).await
+            })
+            .await?;
         Ok(AuditReport {
             session_id: done.session_id,
             issuer,
             active: probed,
-            findings,
-            store_error: done.store_error.map(|e| e.to_string()),
+            findings: done.value,
+            store_error: done.store_error,
         })
     }
 }

@@ -247,6 +247,19 @@ impl Active<'_> {
     }
 }
 
+/// The parameters of a front-channel probe: the client's authorization request to `redirect`, and `extra`.
+fn front_params<'a>(a: &'a Active<'_>, redirect: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut p = vec![
+        ("response_type", "code"),
+        ("client_id", a.client.client_id.as_str()),
+        ("scope", a.scope.as_str()),
+        ("state", "audit-probe"),
+        ("redirect_uri", redirect),
+    ];
+    p.extend_from_slice(extra);
+    p
+}
+
 fn judge_front(r: &HttpResponse, changed: Option<&str>) -> Answer {
     let status = r.status;
     if (400..500).contains(&status) {
@@ -294,37 +307,22 @@ const PKCE_SPEC: &str = "RFC 9700 §2.1.1, RFC 7636 §4.4.1";
 pub(crate) async fn probe(a: &Active<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let redirect = a.front_redirect();
-    let base: Vec<(&str, &str)> = vec![
-        ("response_type", "code"),
-        ("client_id", &a.client.client_id),
-        ("scope", &a.scope),
-        ("state", "audit-probe"),
-    ];
-    let with = |extra: &[(&'static str, &str)], redirect: &str| -> Vec<(String, String)> {
-        let mut p: Vec<(String, String)> = base.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        p.push(("redirect_uri".into(), redirect.to_string()));
-        p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        p
-    };
-    let borrowed = |p: &Vec<(String, String)>| -> Vec<(String, String)> { p.clone() };
     let challenge = Pkce::generate(PkceMethod::S256).map(|p| p.challenge).unwrap_or_default();
 
     // 1. Front channel, before any sign-in.
     let no_challenge = if a.public() {
-        let p = borrowed(&with(&[], &redirect));
-        let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let params = front_params(a, &redirect, &[]);
         Some(
-            a.front("Active probe: authorization request without code_challenge (expected: refused)", &refs, None)
+            a.front("Active probe: authorization request without code_challenge (expected: refused)", &params, None)
                 .await,
         )
     } else {
         None
     };
     let plain_verifier = random_string(32);
-    let p = with(&[("code_challenge", &plain_verifier), ("code_challenge_method", "plain")], &redirect);
-    let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let params = front_params(a, &redirect, &[("code_challenge", &plain_verifier), ("code_challenge_method", "plain")]);
     let (seq, ans) =
-        a.front("Active probe: authorization request with a plain challenge (expected: refused)", &refs, None).await;
+        a.front("Active probe: authorization request with a plain challenge (expected: refused)", &params, None).await;
     let spec = "RFC 9700 §2.1.1, RFC 7636 §7.2";
     let c = match &ans {
         Answer::Refused(t) => Check::pass("pkce-plain-refused", spec, "a plain challenge is refused").with("refused", t),
@@ -352,10 +350,9 @@ pub(crate) async fn probe(a: &Active<'_>) -> Vec<Finding> {
     let mut unclear = Vec::new();
     let mut seen = Vec::new();
     for (what, uri) in &changed {
-        let p = with(&[("code_challenge", &challenge), ("code_challenge_method", "S256")], uri);
-        let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let params = front_params(a, uri, &[("code_challenge", &challenge), ("code_challenge_method", "S256")]);
         let title = format!("Active probe: authorization request with {what} in the redirect URI (expected: refused)");
-        let (seq, ans) = a.front(&title, &refs, Some(uri)).await;
+        let (seq, ans) = a.front(&title, &params, Some(uri)).await;
         evidence.push(seq);
         seen.push(format!("{what}: {}", text(&ans)));
         match ans {
@@ -444,7 +441,7 @@ pub(crate) async fn probe(a: &Active<'_>) -> Vec<Finding> {
             match r {
                 Redeemed::Tokens(t, _) => (Some(*t), seq, Some((first, code))),
                 other => {
-                    spent = Some((seq, redeemed_text(&other).to_string()));
+                    spent = Some(redeemed_text(&other).to_string());
                     match a.sign_in(2).await {
                         Ok(second) => match second.get("code").map(str::to_string) {
                             Some(code2) => {
@@ -472,7 +469,7 @@ pub(crate) async fn probe(a: &Active<'_>) -> Vec<Finding> {
     };
     let Some(tokens) = tokens else {
         let why = match spent {
-            Some((_, t)) => format!("no tokens could be obtained (the code exchange answered {t})"),
+            Some(t) => format!("no tokens could be obtained (the code exchange answered {t})"),
             None => "no tokens could be obtained".into(),
         };
         out.extend(

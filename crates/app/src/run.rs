@@ -106,6 +106,47 @@ impl Core {
     }
 }
 
+/// What a session recorded by [`Core::recorded`] ended with.
+pub(crate) struct Recorded<T> {
+    pub value: T,
+    pub session_id: Option<i64>,
+    pub store_error: Option<String>,
+}
+
+impl Core {
+    /// Runs `body` as the saved session `new` (an audit, a demo): the host hears its start and
+    /// every event through [`forward`], the session ends ok with `body`'s value, or failed with
+    /// its error (which comes back as `Err`, the steps saved).
+    pub(crate) async fn recorded<T>(
+        &self,
+        new: &NewSession,
+        host: &Arc<dyn Host>,
+        login: Login,
+        body: impl AsyncFnOnce(&inspector_engine::Recorder) -> Result<T, FlowError>,
+    ) -> Result<Recorded<T>, AppError> {
+        let mut run = Run::start(self.writer(), new).await?;
+        host.started(run.session_id());
+        let forward = forward(run.subscribe(), host.clone(), login, run.recorder.weak());
+        let result = body(&run.recorder).await;
+        let (value, outcome) = match result {
+            Ok(v) => (Some(v), Ok(None)),
+            Err(e) => (None, Err(e)),
+        };
+        let error = outcome.as_ref().err().cloned();
+        let done = run.finish(outcome).await;
+        let _ = forward.await;
+        match (value, error) {
+            (Some(value), _) => Ok(Recorded {
+                value,
+                session_id: done.session_id,
+                store_error: done.store_error.map(|e| e.to_string()),
+            }),
+            (None, Some(e)) => Err(AppError::from(e)),
+            (None, None) => unreachable!("a body gives a value or an error"),
+        }
+    }
+}
+
 /// `flow`'s outcome, or `aborted` as soon as the host says the user cancelled.
 pub(crate) async fn until_cancelled<T>(
     host: &dyn Host,

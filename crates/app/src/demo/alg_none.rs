@@ -9,7 +9,7 @@ use inspector_engine::step::{Lane, SecretMark, StepCategory};
 use inspector_engine::{ErrorCode, FlowError, Step, StepStatus};
 
 use super::browser::param;
-use super::{APP, Ctx, DemoPart, REDIRECT, since};
+use super::{APP, Ctx, DemoPart, REDIRECT, authorize_url, since};
 
 pub async fn play(ctx: &Ctx<'_>) -> Result<Vec<DemoPart>, FlowError> {
     let forged = forge(ctx).await?;
@@ -19,18 +19,13 @@ pub async fn play(ctx: &Ctx<'_>) -> Result<Vec<DemoPart>, FlowError> {
 /// A real sign-in for a real ID token, then the attacker's rewrite of it.
 async fn forge(ctx: &Ctx<'_>) -> Result<String, FlowError> {
     let pkce = Pkce::generate(PkceMethod::S256).expect("S256");
-    let mut url = url::Url::parse(&format!("{}/authorize", ctx.issuer)).expect("a URL");
-    url.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", APP),
-        ("redirect_uri", REDIRECT),
-        ("scope", "openid profile"),
-        ("state", &random_string(16)),
-        ("nonce", &random_string(16)),
-        ("code_challenge", &pkce.challenge),
-        ("code_challenge_method", "S256"),
-    ]);
-    let callback = ctx.sign_in(Lane::Browser, "alice", url.as_str()).await?;
+    let (state, nonce) = (random_string(16), random_string(16));
+    let url = authorize_url(
+        &ctx.issuer,
+        "openid profile",
+        &[("state", &state), ("nonce", &nonce), ("code_challenge", &pkce.challenge), ("code_challenge_method", "S256")],
+    );
+    let callback = ctx.sign_in(Lane::Browser, "alice", &url).await?;
     let code = param(&callback, "code").unwrap_or_default();
     let verifier = pkce.verifier.expose().to_string();
     let (_, got) = ctx

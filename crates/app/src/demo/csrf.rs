@@ -8,7 +8,7 @@ use inspector_engine::pkce::random_string;
 use inspector_engine::step::{Lane, SecretMark};
 
 use super::browser::{code_marks, param};
-use super::{APP, Ctx, DemoPart, REDIRECT, since};
+use super::{APP, Ctx, DemoPart, REDIRECT, authorize_url, since};
 
 pub async fn play(ctx: &Ctx<'_>) -> Result<Vec<DemoPart>, FlowError> {
     Ok(vec![part(ctx, false).await?, part(ctx, true).await?])
@@ -20,14 +20,8 @@ async fn part(ctx: &Ctx<'_>, checks_state: bool) -> Result<DemoPart, FlowError> 
     // issued for): the part without a defence needs a provider and an app without it.
     ctx.switches(&["pkce-not-enforced".into()], "an app and provider without PKCE, so state is the only defence")
         .await?;
-    let mut attacker = url::Url::parse(&format!("{}/authorize", ctx.issuer)).expect("the issuer is a URL");
-    attacker.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", APP),
-        ("redirect_uri", REDIRECT),
-        ("scope", "openid orders.read"),
-    ]);
-    let callback = ctx.sign_in(Lane::Attacker, "mallory", attacker.as_str()).await?;
+    let attacker = authorize_url(&ctx.issuer, "openid orders.read", &[]);
+    let callback = ctx.sign_in(Lane::Attacker, "mallory", &attacker).await?;
     let code = param(&callback, "code").unwrap_or_default();
     ctx.note(
         Lane::Attacker,

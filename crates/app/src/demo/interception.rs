@@ -7,7 +7,7 @@ use inspector_engine::pkce::{Pkce, PkceMethod, random_string};
 use inspector_engine::step::{Lane, SecretMark};
 
 use super::browser::{code_marks, param};
-use super::{APP, Ctx, DemoPart, REDIRECT, since};
+use super::{APP, Ctx, DemoPart, REDIRECT, authorize_url, since};
 
 pub async fn play(ctx: &Ctx<'_>) -> Result<Vec<DemoPart>, FlowError> {
     Ok(vec![part(ctx, false).await?, part(ctx, true).await?])
@@ -21,27 +21,20 @@ async fn part(ctx: &Ctx<'_>, with_pkce: bool) -> Result<DemoPart, FlowError> {
     }
     let pkce = if with_pkce { Pkce::generate(PkceMethod::S256) } else { None };
     let state = random_string(16);
-    let mut url = url::Url::parse(&format!("{}/authorize", ctx.issuer)).expect("the issuer is a URL");
-    url.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", APP),
-        ("redirect_uri", REDIRECT),
-        ("scope", "openid orders.read"),
-        ("state", &state),
-    ]);
+    let mut extra = vec![("state", state.as_str())];
     if let Some(p) = &pkce {
-        url.query_pairs_mut()
-            .extend_pairs([("code_challenge", p.challenge.as_str()), ("code_challenge_method", "S256")]);
+        extra.extend([("code_challenge", p.challenge.as_str()), ("code_challenge_method", "S256")]);
     }
+    let url = authorize_url(&ctx.issuer, "openid orders.read", &extra);
     let how = if with_pkce { "with a PKCE challenge (S256)" } else { "without PKCE" };
     ctx.note(
         Lane::App,
         Lane::Browser,
         format!("The app sends the user to sign in, {how}"),
-        serde_json::json!({"url": url.as_str()}),
+        serde_json::json!({"url": url}),
         vec![],
     );
-    let callback = ctx.sign_in(Lane::Browser, "alice", url.as_str()).await?;
+    let callback = ctx.sign_in(Lane::Browser, "alice", &url).await?;
     let code = param(&callback, "code").unwrap_or_default();
     ctx.note(
         Lane::Browser,

@@ -11,7 +11,7 @@ use inspector_engine::step::{Lane, SecretMark, StepCategory};
 use inspector_engine::{ErrorCode, FlowError, Step};
 
 use super::browser::{code_marks, param, path};
-use super::{APP, Ctx, DemoPart, REDIRECT, since};
+use super::{APP, Ctx, DemoPart, REDIRECT, authorize_url, since};
 
 pub async fn play(ctx: &Ctx<'_>) -> Result<Vec<DemoPart>, FlowError> {
     Ok(vec![part(ctx, false).await?, part(ctx, true).await?])
@@ -32,27 +32,17 @@ async fn part(ctx: &Ctx<'_>, with_iss: bool) -> Result<DemoPart, FlowError> {
         serde_json::json!({"honest": ctx.issuer, "chosen": attacker_issuer}),
         vec![],
     );
-    let mut url = url::Url::parse(&format!("{attacker_issuer}/authorize")).expect("a URL");
-    url.query_pairs_mut().extend_pairs([
-        ("response_type", "code"),
-        ("client_id", APP),
-        ("redirect_uri", REDIRECT),
-        ("scope", "openid orders.read"),
-        ("state", state.as_str()),
-        ("code_challenge", pkce.challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ]);
+    let url = authorize_url(
+        &attacker_issuer,
+        "openid orders.read",
+        &[("state", &state), ("code_challenge", &pkce.challenge), ("code_challenge_method", "S256")],
+    );
     // The user's browser at the attacker's authorization endpoint, sent on to the honest one.
-    let ex = ctx.http.send(ctx.rec, HttpClient::get(url.as_str()), &mut Vec::new()).await;
+    let ex = ctx.http.send(ctx.rec, HttpClient::get(&url), &mut Vec::new()).await;
     ctx.rec.push(
-        Step::http(
-            format!("alice's browser: GET {} (the attacker's provider)", path(url.as_str())),
-            &ex,
-            vec![],
-            Ok(()),
-        )
-        .category(StepCategory::BrowserNavigation)
-        .lanes(Lane::Browser, Lane::Attacker),
+        Step::http(format!("alice's browser: GET {} (the attacker's provider)", path(&url)), &ex, vec![], Ok(()))
+            .category(StepCategory::BrowserNavigation)
+            .lanes(Lane::Browser, Lane::Attacker),
     );
     let honest = ex.response.ok().and_then(|r| r.header("location").map(str::to_string)).ok_or_else(|| {
         FlowError::new(ErrorCode::UnexpectedStatus, "the attacker's provider did not forward the user")

@@ -21,7 +21,7 @@ use inspector_engine::discovery::ProviderSource;
 use inspector_engine::http::{HttpClient, json_object};
 use inspector_engine::step::{HttpRequest, Lane, SecretMark, StepCategory};
 use inspector_engine::{ErrorCode, FlowError, Recorder, Step, StepStatus, TokenSet};
-use inspector_store::{NewSession, Run};
+use inspector_store::NewSession;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -238,28 +238,17 @@ impl Core {
         let source = ProviderSource::Issuer { issuer: issuer.clone() };
         let new =
             NewSession::for_flow(FLOW, &source, APP, &serde_json::json!({"provider": source, "attack": req.attack}));
-        let mut run = Run::start(self.writer(), &new).await?;
-        host.started(run.session_id());
-        let forward = crate::run::forward(run.subscribe(), host.clone(), Login::Print, run.recorder.weak());
         let http = HttpClient::new(Duration::from_secs(req.timeout_secs.unwrap_or(15)));
         // Not cancellable: a part may have switched the trainer, and the demo puts it back before it ends.
-        let result = play(self, &http, &run.recorder, &issuer, req.attack).await;
-        let (parts, outcome) = match result {
-            Ok(p) => (p, Ok(None)),
-            Err(e) => (vec![], Err(e)),
-        };
-        let error = outcome.as_ref().err().cloned();
-        let done = run.finish(outcome).await;
-        let _ = forward.await;
-        if let Some(e) = error {
-            return Err(AppError::from(e));
-        }
+        let done = self
+            .recorded(&new, &host, Login::Print, async |rec| play(self, &http, rec, &issuer, req.attack).await)
+            .await?;
         Ok(DemoReport {
             session_id: done.session_id,
             attack: req.attack,
             title: req.attack.title().into(),
-            parts,
-            store_error: done.store_error.map(|e| e.to_string()),
+            parts: done.value,
+            store_error: done.store_error,
         })
     }
 }
@@ -310,6 +299,16 @@ async fn play(
     let parts = parts?;
     restored?;
     Ok(parts)
+}
+
+/// The victim app's authorization request at `issuer` (the sandbox's, or the attacker's): its
+/// client, redirect URI and `scope`, and `extra` (state, nonce, PKCE as the part needs).
+pub(crate) fn authorize_url(issuer: &str, scope: &str, extra: &[(&str, &str)]) -> String {
+    let mut url = url::Url::parse(&format!("{issuer}/authorize")).expect("the issuer is a URL");
+    url.query_pairs_mut()
+        .extend_pairs([("response_type", "code"), ("client_id", APP), ("redirect_uri", REDIRECT), ("scope", scope)])
+        .extend_pairs(extra.iter().copied());
+    url.to_string()
 }
 
 /// The steps recorded since `first` (inclusive) up to the last one: a part's evidence.
